@@ -1,0 +1,55 @@
+package dev.meter.api;
+
+import java.util.Iterator;
+import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The scoped results of an {@code amap} run: iterate it with a plain {@code for} loop (blocking), or
+ * subscribe to {@link #asPublisher()} (one consumer, either way). Use it in try-with-resources:
+ * {@link #close()} cancels whatever is still running and returns once it has settled, so no task
+ * outlives the block.
+ *
+ * <pre>{@code
+ * try (Amap<String> pages = Meter.with(options).amap(urls, url -> fetch(url))) {
+ *   for (String page : pages) {
+ *     save(page);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The run starts when it is first iterated or subscribed to. Results pass through a bounded buffer
+ * ({@link RunOptions#bufferSize()}): a consumer that stops taking them stops new starts once it is
+ * full. A failure that fails the run is thrown from the iterator's {@code hasNext}/{@code next} as the
+ * original exception (checked ones undeclared, as {@link Outcome#getOrThrow()} does). A thread
+ * interrupted while it waits for the next result cancels the run, keeps its interrupt status and gets
+ * a {@link java.util.concurrent.CancellationException}.
+ *
+ * @param <E> the element type: the task's result, or an {@link ItemResult} for the
+ *     {@code ...Results} variants
+ */
+public interface Amap<E extends @Nullable Object> extends Iterable<E>, AutoCloseable {
+
+  /**
+   * Starts the run and returns its blocking iterator.
+   *
+   * @throws IllegalStateException if this run was already iterated or subscribed to, or is closed
+   */
+  @Override
+  Iterator<E> iterator();
+
+  /**
+   * The results as a publisher for exactly one subscriber; subscribing starts the run, and cancelling
+   * the subscription cancels it. A second subscriber (or one after {@link #iterator()}, or after
+   * close) receives {@code onError(IllegalStateException)}.
+   */
+  Flow.Publisher<E> asPublisher();
+
+  /**
+   * Cancels the run if it is still going (running tasks are cancelled: stages cancelled, blocking
+   * tasks interrupted; no more input is taken) and returns once every started task has settled.
+   * Idempotent.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,324 @@
+package dev.meter.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The immutable options of a run: its limits, what it yields, how it fails, and where its threads and
+ * time come from. Build one with {@link #builder()}; every setter checks its argument at once and
+ * {@link Builder#build()} checks how they combine, so bad options fail before any task starts.
+ *
+ * <pre>{@code
+ * RunOptions options = RunOptions.builder()
+ *     .maxAtOnce(5)          // at most 5 tasks running at any instant
+ *     .maxPerSecond(10)      // at most 10 starts per second...
+ *     .maxBurst(3)           // ...of which 3 may start at once
+ *     .build();
+ * }</pre>
+ *
+ * <p>Limits given here apply to each run made with these options separately: two runs get two sets of
+ * limits. To share one limit between runs, pass the same {@link Limiter} to both with
+ * {@link Builder#limiter(Limiter)}.
+ */
+public final class RunOptions {
+
+  /** {@link #maxAtOnce()} when no concurrency limit is set. */
+  public static final int UNLIMITED = Integer.MAX_VALUE;
+
+  /** The default {@link #bufferSize()}. */
+  public static final int DEFAULT_BUFFER_SIZE = 256;
+
+  private static final RunOptions DEFAULTS = new Builder().build();
+
+  private final int maxAtOnce;
+  private final @Nullable Rate rate;
+  private final int maxBurst;
+  private final boolean captureOutcome;
+  private final boolean includeIndex;
+  private final boolean includeValue;
+  private final FailurePolicy failurePolicy;
+  private final int bufferSize;
+  private final @Nullable Executor executor;
+  private final @Nullable ScheduledExecutorService scheduler;
+  private final @Nullable Ticker ticker;
+  private final List<Limiter> limiters;
+
+  private RunOptions(Builder builder) {
+    this.maxAtOnce = builder.maxAtOnce;
+    this.rate = builder.rate;
+    this.maxBurst = builder.maxBurst;
+    this.captureOutcome = builder.captureOutcome;
+    this.includeIndex = builder.includeIndex;
+    this.includeValue = builder.includeValue;
+    this.failurePolicy = builder.failurePolicy;
+    this.bufferSize = builder.bufferSize;
+    this.executor = builder.executor;
+    this.scheduler = builder.scheduler;
+    this.ticker = builder.ticker;
+    this.limiters = List.copyOf(builder.limiters);
+  }
+
+  /** A new builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** No limits, fail-fast, the default buffer, executor, scheduler and clock. */
+  public static RunOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from these options. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** At most this many tasks running at any instant; {@link #UNLIMITED} if not set. */
+  public int maxAtOnce() {
+    return maxAtOnce;
+  }
+
+  /** The start rate, or null for none. */
+  public @Nullable Rate rate() {
+    return rate;
+  }
+
+  /** How many starts the rate allows at once (the GCRA burst); 1 unless set. */
+  public int maxBurst() {
+    return maxBurst;
+  }
+
+  /** Whether each item yields an {@link Outcome} instead of failing the run. */
+  public boolean captureOutcome() {
+    return captureOutcome;
+  }
+
+  /** Whether each {@link ItemResult} carries its input's position. */
+  public boolean includeIndex() {
+    return includeIndex;
+  }
+
+  /** Whether each {@link ItemResult} carries its input item. */
+  public boolean includeValue() {
+    return includeValue;
+  }
+
+  /** What a task failure does to the run when failures are not captured. */
+  public FailurePolicy failurePolicy() {
+    return failurePolicy;
+  }
+
+  /** How many finished results may wait for a slow consumer before new starts stop. */
+  public int bufferSize() {
+    return bufferSize;
+  }
+
+  /**
+   * Where blocking tasks run; null for meter's default (virtual threads on JDK 21+, otherwise a
+   * bounded pool of daemon threads).
+   */
+  public @Nullable Executor executor() {
+    return executor;
+  }
+
+  /** The timer for rate-limit waits; null for meter's shared daemon scheduler. */
+  public @Nullable ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  /** The time source; null for {@link Ticker#system()}. */
+  public @Nullable Ticker ticker() {
+    return ticker;
+  }
+
+  /** Extra limiters (shared or custom) every start must also pass, in the order given. */
+  public List<Limiter> limiters() {
+    return limiters;
+  }
+
+  @Override
+  public String toString() {
+    return "RunOptions{maxAtOnce=" + (maxAtOnce == UNLIMITED ? "unlimited" : maxAtOnce)
+        + ", rate=" + rate + ", maxBurst=" + maxBurst + ", captureOutcome=" + captureOutcome
+        + ", includeIndex=" + includeIndex + ", includeValue=" + includeValue
+        + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize
+        + ", limiters=" + limiters.size() + "}";
+  }
+
+  /** Builds {@link RunOptions}; each setter rejects a bad value at once, naming it. */
+  public static final class Builder {
+    private int maxAtOnce = UNLIMITED;
+    private @Nullable Rate rate;
+    private int maxBurst = 1;
+    private boolean captureOutcome;
+    private boolean includeIndex;
+    private boolean includeValue;
+    private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
+    private int bufferSize = DEFAULT_BUFFER_SIZE;
+    private @Nullable Executor executor;
+    private @Nullable ScheduledExecutorService scheduler;
+    private @Nullable Ticker ticker;
+    private final List<Limiter> limiters = new ArrayList<>();
+
+    private Builder() {}
+
+    private Builder(RunOptions options) {
+      this.maxAtOnce = options.maxAtOnce;
+      this.rate = options.rate;
+      this.maxBurst = options.maxBurst;
+      this.captureOutcome = options.captureOutcome;
+      this.includeIndex = options.includeIndex;
+      this.includeValue = options.includeValue;
+      this.failurePolicy = options.failurePolicy;
+      this.bufferSize = options.bufferSize;
+      this.executor = options.executor;
+      this.scheduler = options.scheduler;
+      this.ticker = options.ticker;
+      this.limiters.addAll(options.limiters);
+    }
+
+    /**
+     * At most {@code maxAtOnce} tasks running (started and not yet settled) at any instant.
+     *
+     * @throws IllegalArgumentException if {@code maxAtOnce < 1}
+     */
+    public Builder maxAtOnce(int maxAtOnce) {
+      if (maxAtOnce < 1) {
+        throw new IllegalArgumentException("maxAtOnce must be >= 1, but was " + maxAtOnce);
+      }
+      this.maxAtOnce = maxAtOnce;
+      return this;
+    }
+
+    /**
+     * At most {@code maxPerSecond} starts per second (GCRA, see {@link Rate}).
+     *
+     * @throws IllegalArgumentException if it is not a finite number &gt; 0, or above
+     *     {@link Rate#MAX_PER_SECOND}
+     */
+    public Builder maxPerSecond(double maxPerSecond) {
+      this.rate = Rate.perSecond(maxPerSecond);
+      return this;
+    }
+
+    /**
+     * At most {@code permits} starts per {@code per}, for example {@code rate(100, Duration.ofMinutes(1))}.
+     *
+     * @throws IllegalArgumentException if {@code permits} is not a finite number &gt; 0 or {@code per}
+     *     is not positive
+     */
+    public Builder rate(double permits, Duration per) {
+      Objects.requireNonNull(per, "per");
+      this.rate = Rate.of(permits, per);
+      return this;
+    }
+
+    /** The start rate as a {@link Rate} value. */
+    public Builder rate(Rate rate) {
+      this.rate = Objects.requireNonNull(rate, "rate");
+      return this;
+    }
+
+    /**
+     * How many starts the rate lets through at once; a new run starts with the full burst.
+     *
+     * @throws IllegalArgumentException if {@code maxBurst < 1}
+     */
+    public Builder maxBurst(int maxBurst) {
+      if (maxBurst < 1) {
+        throw new IllegalArgumentException("maxBurst must be >= 1, but was " + maxBurst);
+      }
+      this.maxBurst = maxBurst;
+      return this;
+    }
+
+    /** Each item yields an {@link Outcome}; task failures never fail the run. */
+    public Builder captureOutcome(boolean captureOutcome) {
+      this.captureOutcome = captureOutcome;
+      return this;
+    }
+
+    /** Each {@link ItemResult} carries its input's position. */
+    public Builder includeIndex(boolean includeIndex) {
+      this.includeIndex = includeIndex;
+      return this;
+    }
+
+    /** Each {@link ItemResult} carries its input item. */
+    public Builder includeValue(boolean includeValue) {
+      this.includeValue = includeValue;
+      return this;
+    }
+
+    /** What a task failure does when failures are not captured; {@link FailurePolicy#FAIL_FAST} by default. */
+    public Builder failurePolicy(FailurePolicy failurePolicy) {
+      this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+      return this;
+    }
+
+    /**
+     * How many finished results may wait for the consumer before new starts stop.
+     *
+     * @throws IllegalArgumentException if {@code bufferSize < 1}
+     */
+    public Builder bufferSize(int bufferSize) {
+      if (bufferSize < 1) {
+        throw new IllegalArgumentException("bufferSize must be >= 1, but was " + bufferSize);
+      }
+      this.bufferSize = bufferSize;
+      return this;
+    }
+
+    /** Where blocking tasks run. */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** The timer rate-limit waits are scheduled on. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** The time source rates are measured with. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** One more limiter (shared or custom) that every start must also pass. */
+    public Builder limiter(Limiter limiter) {
+      limiters.add(Objects.requireNonNull(limiter, "limiter"));
+      return this;
+    }
+
+    /**
+     * The options.
+     *
+     * @throws IllegalArgumentException if {@code maxBurst} is above 1 without a rate, or the burst is
+     *     too large for the rate's interval
+     */
+    public RunOptions build() {
+      if (maxBurst > 1 && rate == null) {
+        throw new IllegalArgumentException(
+            "maxBurst must come with a rate (maxPerSecond or rate), but maxBurst was " + maxBurst
+                + " and no rate was set");
+      }
+      if (rate != null) {
+        long interval = rate.intervalNanos();
+        if (interval > Long.MAX_VALUE / 4 / maxBurst) {
+          throw new IllegalArgumentException(
+              "maxBurst times the rate's interval must fit in about 70 years, but maxBurst was "
+                  + maxBurst + " at " + rate);
+        }
+      }
+      return new RunOptions(this);
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * meter's API: everything a caller names, and the SPI custom limits implement. The engine lives in
+ * {@code meter-core}; its entry class is {@code dev.meter.core.Meter}.
+ *
+ * <p>Everything here is non-null unless marked {@link org.jspecify.annotations.Nullable}; items and
+ * results may be null where their type variable allows it.
+ */
+@NullMarked
+package dev.meter.api;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,280 @@
+package dev.meter.core;
+
+import dev.meter.api.Amap;
+import dev.meter.api.AsyncCall;
+import dev.meter.api.AsyncTask;
+import dev.meter.api.ItemResult;
+import dev.meter.api.Limiter;
+import dev.meter.api.Outcome;
+import dev.meter.api.Rate;
+import dev.meter.api.RunOptions;
+import dev.meter.api.Runner;
+import dev.meter.api.Source;
+import dev.meter.api.Ticker;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link Runner}: checks a call's arguments, then builds one {@link Run} with the sink, ordering and
+ * failure mode of the entry point called.
+ */
+final class MeterRunner implements Runner {
+  private final RunOptions options;
+  private final Ticker ticker;
+  private final ScheduledExecutorService scheduler;
+  private final Executor executor;
+
+  MeterRunner(RunOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    Ticker chosenTicker = options.ticker();
+    this.ticker = chosenTicker != null ? chosenTicker : Ticker.system();
+    ScheduledExecutorService chosenScheduler = options.scheduler();
+    this.scheduler = chosenScheduler != null ? chosenScheduler : Defaults.scheduler();
+    Executor chosenExecutor = options.executor();
+    this.executor = chosenExecutor != null ? chosenExecutor : Defaults.blockingExecutor();
+  }
+
+  @Override
+  public RunOptions options() {
+    return options;
+  }
+
+  // ---- runOnEach ----
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<@Nullable Void> runOnEach(
+      Iterable<? extends T> source, AsyncTask<? super T, ?> task) {
+    return runOnEach(Source.<T>from(Objects.requireNonNull(source, "source")), task);
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<@Nullable Void> runOnEach(
+      Source<? extends T> source, AsyncTask<? super T, ?> task) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(task, "task");
+    rejectIncludes("runOnEach", "it yields no results to carry them");
+    RunFuture<@Nullable Void> future = new RunFuture<>();
+    Run<T, Object> run = newRun(source, taskLauncher(task), false, Long.MAX_VALUE, FutureSinks.discard(future));
+    return started(future, run);
+  }
+
+  // ---- amap ----
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amap(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return amap(Source.<T>from(Objects.requireNonNull(source, "source")), task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amap(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return plainAmap("amap", "amapResults", source, task, false);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amapOrdered(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return amapOrdered(Source.<T>from(Objects.requireNonNull(source, "source")), task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amapOrdered(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return plainAmap("amapOrdered", "amapOrderedResults", source, task, true);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapResults(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return amapResults(Source.<T>from(Objects.requireNonNull(source, "source")), task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapResults(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return resultsAmap(source, task, false);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapOrderedResults(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return amapOrderedResults(Source.<T>from(Objects.requireNonNull(source, "source")), task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapOrderedResults(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return resultsAmap(source, task, true);
+  }
+
+  private <T extends @Nullable Object, R extends @Nullable Object> Amap<R> plainAmap(
+      String entry, String instead, Source<? extends T> source, AsyncTask<? super T, ? extends R> task,
+      boolean ordered) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(task, "task");
+    rejectShapes(entry, instead);
+    Run.Launcher<T, R> launcher = taskLauncher(task);
+    return new AmapRun<T, R, R>(
+        sink -> newRun(source, launcher, ordered, options.bufferSize(), sink), slot -> slot.value);
+  }
+
+  private <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> resultsAmap(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task, boolean ordered) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(task, "task");
+    Run.Launcher<T, R> launcher = taskLauncher(task);
+    boolean includeIndex = options.includeIndex();
+    boolean includeValue = options.includeValue();
+    return new AmapRun<T, R, ItemResult<T, R>>(
+        sink -> newRun(source, launcher, ordered, options.bufferSize(), sink),
+        slot -> new ItemResult<>(includeIndex ? slot.index : -1, includeValue ? slot.item : null, outcome(slot)));
+  }
+
+  // ---- runAll, runAny ----
+
+  @Override
+  public <R extends @Nullable Object> CompletableFuture<List<R>> runAll(
+      Iterable<? extends AsyncCall<? extends R>> calls) {
+    checkCalls(calls);
+    rejectShapes("runAll", "runAllOutcomes");
+    RunFuture<List<R>> future = new RunFuture<>();
+    Run<AsyncCall<? extends R>, R> run = newRun(
+        Source.from(calls), callLauncher(), true, Long.MAX_VALUE, FutureSinks.collect(future, slot -> slot.value));
+    return started(future, run);
+  }
+
+  @Override
+  public <R extends @Nullable Object> CompletableFuture<List<Outcome<R>>> runAllOutcomes(
+      Iterable<? extends AsyncCall<? extends R>> calls) {
+    checkCalls(calls);
+    rejectIncludes("runAllOutcomes", "its outcomes are in the order of calls");
+    RunFuture<List<Outcome<R>>> future = new RunFuture<>();
+    Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), true, Long.MAX_VALUE,
+        Run.Mode.CAPTURE, FutureSinks.collect(future, MeterRunner::outcome));
+    return started(future, run);
+  }
+
+  @Override
+  public <R extends @Nullable Object> CompletableFuture<R> runAny(
+      Iterable<? extends AsyncCall<? extends R>> calls) {
+    checkCalls(calls);
+    if (calls instanceof Collection<?> collection && collection.isEmpty()) {
+      throw new IllegalArgumentException("runAny needs at least one task, but calls was empty");
+    }
+    rejectShapes("runAny", null);
+    RunFuture<R> future = new RunFuture<>();
+    Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), false, Long.MAX_VALUE,
+        Run.Mode.FIRST_SUCCESS, FutureSinks.firstSuccess(future));
+    return started(future, run);
+  }
+
+  // ---- building a run ----
+
+  private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
+      Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize, Sink<T, R> sink) {
+    return newRun(source, launcher, ordered, bufferSize,
+        Run.Mode.of(options.failurePolicy(), options.captureOutcome()), sink);
+  }
+
+  private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
+      Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
+      Run.Mode mode, Sink<T, R> sink) {
+    return new Run<>(SourceCursor.of(source), launcher, limiters(), options.maxAtOnce(), ticker, scheduler,
+        ordered, mode, bufferSize, options.includeValue(), sink);
+  }
+
+  /**
+   * The run's limiters: its own concurrency limit first (its refund is exact and cheap), then shared
+   * or custom ones, then its own rate last, so that a refusal rarely has a rate token to give back.
+   */
+  private List<Limiter> limiters() {
+    List<Limiter> limiters = new ArrayList<>(options.limiters().size() + 2);
+    if (options.maxAtOnce() != RunOptions.UNLIMITED) {
+      limiters.add(new ConcurrencyLimiter(options.maxAtOnce()));
+    }
+    limiters.addAll(options.limiters());
+    Rate rate = options.rate();
+    if (rate != null) {
+      limiters.add(new GcraLimiter(rate, options.maxBurst(), ticker.read()));
+    }
+    return limiters;
+  }
+
+  private static <V extends @Nullable Object> CompletableFuture<V> started(RunFuture<V> future, Run<?, ?> run) {
+    future.attach(run);
+    run.start();
+    return future;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends @Nullable Object, R extends @Nullable Object> Run.Launcher<T, R> taskLauncher(
+      AsyncTask<? super T, ? extends R> task) {
+    if (task instanceof BlockingTaskAdapter<?, ?> blocking) {
+      BlockingTaskAdapter<T, R> typed = (BlockingTaskAdapter<T, R>) blocking;
+      return (slot, item) -> slot.startBlocking(typed.task(), item, executor);
+    }
+    return (slot, item) -> slot.startAsync(task, item);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <R extends @Nullable Object> Run.Launcher<AsyncCall<? extends R>, R> callLauncher() {
+    AsyncTask<AsyncCall<? extends R>, R> invoke = call -> (CompletionStage<R>) call.call();
+    return (slot, call) -> {
+      if (call == null) {
+        slot.accept(null, new NullPointerException("calls[" + slot.index + "] is null"));
+      } else if (call instanceof BlockingCallAdapter<?> blocking) {
+        BlockingCallAdapter<R> typed = (BlockingCallAdapter<R>) blocking;
+        slot.startBlocking(ignored -> typed.body().call(), call, executor);
+      } else {
+        slot.startAsync(invoke, call);
+      }
+    };
+  }
+
+  private static <T extends @Nullable Object, R extends @Nullable Object> Outcome<R> outcome(Slot<T, R> slot) {
+    Throwable failure = slot.failure;
+    return failure == null ? Outcome.success(slot.value) : Outcome.failure(failure);
+  }
+
+  // ---- argument checks, all before anything starts ----
+
+  private static void checkCalls(@Nullable Iterable<?> calls) {
+    Objects.requireNonNull(calls, "calls");
+    if (calls instanceof Collection<?>) {
+      int index = 0;
+      for (Object call : calls) {
+        if (call == null) {
+          throw new NullPointerException("calls[" + index + "] must not be null");
+        }
+        index++;
+      }
+    }
+  }
+
+  /** Options that change what an element is are refused by entry points whose elements cannot carry them. */
+  private void rejectShapes(String entry, @Nullable String instead) {
+    if (options.captureOutcome()) {
+      throw new IllegalArgumentException(entry + " cannot use captureOutcome=true"
+          + (instead == null ? "" : ": its results are plain values; use " + instead + " instead"));
+    }
+    rejectIncludes(entry, instead == null ? "it yields one result" : "its results are plain values; use " + instead);
+  }
+
+  private void rejectIncludes(String entry, String why) {
+    if (options.includeIndex()) {
+      throw new IllegalArgumentException(entry + " cannot use includeIndex=true: " + why);
+    }
+    if (options.includeValue()) {
+      throw new IllegalArgumentException(entry + " cannot use includeValue=true: " + why);
+    }
+  }
+}

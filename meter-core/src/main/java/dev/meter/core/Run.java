@@ -1,0 +1,507 @@
+package dev.meter.core;
+
+import dev.meter.api.FailurePolicy;
+import dev.meter.api.Limiter;
+import dev.meter.api.TasksFailedException;
+import dev.meter.api.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One run: pulls items, starts their tasks when every limiter allows, collects what they settle into,
+ * applies the failure policy and hands results to its {@link Sink}. This is the only engine; the entry
+ * points differ only in their sink, in whether delivery keeps input order, and in how failures count.
+ *
+ * <p>All state is owned by a drain loop that one thread at a time runs (the "work in progress"
+ * counter of {@link #drain()}): task completions, consumer demand, timers, limiter signals and
+ * cancellation only record what happened and call {@code drain()}. So no lock is held anywhere, no
+ * thread ever waits for a permit, and the state needs no further synchronization.
+ */
+final class Run<T extends @Nullable Object, R extends @Nullable Object> {
+
+  /** How task failures count; {@link FailurePolicy} plus the two modes the entry points add. */
+  enum Mode {
+    FAIL_FAST,
+    RUN_ALL_THEN_THROW,
+    /** Failures are results ({@code captureOutcome}). */
+    CAPTURE,
+    /** {@code runAny}: failures are kept until one task succeeds. */
+    FIRST_SUCCESS;
+
+    static Mode of(FailurePolicy policy, boolean captureOutcome) {
+      if (captureOutcome) {
+        return CAPTURE;
+      }
+      return policy == FailurePolicy.FAIL_FAST ? FAIL_FAST : RUN_ALL_THEN_THROW;
+    }
+  }
+
+  private final SourceCursor<T> source;
+  private final Launcher<T, R> launcher;
+  private final Limiter[] limiters;
+  private final Limiter.@Nullable Registration[] registrations;
+  private final int maxAtOnce;
+  private final Ticker ticker;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ordered;
+  private final Mode mode;
+  private final long bufferSize;
+  private final boolean keepItems;
+  private final Sink<T, R> sink;
+  private final Runnable wakeUp = this::drain;
+
+  // Inputs from other threads.
+  private final AtomicInteger wip = new AtomicInteger();
+  private final AtomicReference<@Nullable Slot<T, R>> settledStack = new AtomicReference<>();
+  private final AtomicLong requested = new AtomicLong();
+  private volatile @Nullable CancellationException cancelRequest;
+  private volatile boolean terminated;
+
+  // Drain-confined state.
+  private long nextIndex;
+  private int running;
+  private long waitingResults;
+  private long emitted;
+  private @Nullable Slot<T, R> runningHead;
+  private @Nullable Slot<T, R> readyHead;
+  private @Nullable Slot<T, R> readyTail;
+  private boolean hasPending;
+  private @Nullable T pending;
+  private long pendingSince;
+  private boolean sourceDone;
+  private boolean stopping;
+  private @Nullable Throwable failure;
+  private @Nullable List<Throwable> failures;
+  private long failedCount;
+  private @Nullable ScheduledFuture<?> timer;
+  private long timerDeadline;
+
+  Run(SourceCursor<T> source, Launcher<T, R> launcher, List<Limiter> limiters, int maxAtOnce,
+      Ticker ticker, ScheduledExecutorService scheduler, boolean ordered, Mode mode,
+      long bufferSize, boolean keepItems, Sink<T, R> sink) {
+    this.source = source;
+    this.launcher = launcher;
+    this.limiters = limiters.toArray(new Limiter[0]);
+    this.registrations = new Limiter.Registration[this.limiters.length];
+    this.maxAtOnce = maxAtOnce;
+    this.ticker = ticker;
+    this.scheduler = scheduler;
+    this.ordered = ordered;
+    this.mode = mode;
+    this.bufferSize = bufferSize;
+    this.keepItems = keepItems;
+    this.sink = sink;
+  }
+
+  // ---- inputs, from any thread ----
+
+  /** Starts the run; delivery waits for {@link #request} unless the sink takes everything. */
+  void start() {
+    drain();
+  }
+
+  /** The consumer can take {@code n} more results. */
+  void request(long n) {
+    for (;;) {
+      long current = requested.get();
+      long next = current + n;
+      if (next < 0) {
+        next = Long.MAX_VALUE;
+      }
+      if (requested.compareAndSet(current, next)) {
+        break;
+      }
+    }
+    drain();
+  }
+
+  /** Cancels the run: running tasks are cancelled, no more input is taken. */
+  void cancel() {
+    cancel(new CancellationException("run was cancelled"));
+  }
+
+  void cancel(CancellationException reason) {
+    if (cancelRequest == null) {
+      cancelRequest = reason;
+    }
+    drain();
+  }
+
+  /** Whether the run has ended and every task it started has settled. */
+  boolean isTerminated() {
+    return terminated;
+  }
+
+  /** A task settled (called by its slot, on the completing thread). */
+  void settled(Slot<T, R> slot) {
+    for (;;) {
+      Slot<T, R> head = settledStack.get();
+      slot.nextSettled = head;
+      if (settledStack.compareAndSet(head, slot)) {
+        break;
+      }
+    }
+    drain();
+  }
+
+  // ---- the drain loop ----
+
+  void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      if (!terminated) {
+        try {
+          step();
+        } catch (Throwable bug) {
+          // A limiter, sink or scheduler threw where it must not: end the run with it rather than
+          // leave it hanging.
+          failFatally(bug);
+        }
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void step() {
+    CancellationException cancel = cancelRequest;
+    if (cancel != null && !stopping) {
+      recordFailure(cancel);
+      stop();
+    }
+    takeSettled();
+    deliver();
+    if (!stopping) {
+      startTasks();
+    }
+    if (running == 0 && (stopping || (sourceDone && !hasPending && readyHead == null))) {
+      finish();
+    }
+  }
+
+  private void takeSettled() {
+    Slot<T, R> stack = settledStack.getAndSet(null);
+    if (stack == null) {
+      return;
+    }
+    Slot<T, R> fifo = null;  // the stack holds the newest first; settle in arrival order
+    while (stack != null) {
+      Slot<T, R> next = stack.nextSettled;
+      stack.nextSettled = fifo;
+      fifo = stack;
+      stack = next;
+    }
+    long now = ticker.read();
+    for (Slot<T, R> slot = fifo; slot != null; ) {
+      Slot<T, R> next = slot.nextSettled;
+      slot.nextSettled = null;
+      settle(slot, now);
+      slot = next;
+    }
+  }
+
+  private void settle(Slot<T, R> slot, long now) {
+    running--;
+    unlinkRunning(slot);
+    for (Limiter limiter : limiters) {
+      limiter.release(slot.item, now);
+    }
+    if (!keepItems) {
+      slot.item = null;
+    }
+    slot.settled = true;
+    Throwable thrown = slot.failure;
+    if (thrown != null && mode != Mode.CAPTURE) {
+      slot.skipped = true;
+      onTaskFailure(thrown, slot.isCancellation());
+      return;
+    }
+    waitingResults++;
+    if (!ordered) {
+      appendReady(slot);
+    }
+  }
+
+  private void onTaskFailure(Throwable thrown, boolean cancellation) {
+    if (stopping && cancellation) {
+      return;  // the run cancelled it; not a failure of its own
+    }
+    failedCount++;
+    switch (mode) {
+      case FAIL_FAST -> {
+        recordFailure(thrown);
+        stop();
+      }
+      case RUN_ALL_THEN_THROW, FIRST_SUCCESS -> {
+        if (failures == null) {
+          failures = new ArrayList<>();
+        }
+        failures.add(thrown);
+      }
+      case CAPTURE -> throw new AssertionError("captured failures are results");
+    }
+  }
+
+  /** The first failure becomes the run's; later ones are attached to it. */
+  private void recordFailure(Throwable thrown) {
+    Throwable first = failure;
+    if (first == null) {
+      failure = thrown;
+    } else if (first != thrown) {
+      first.addSuppressed(thrown);
+    }
+  }
+
+  private void deliver() {
+    if (stopping) {
+      return;
+    }
+    long limit = requested.get();
+    while (emitted != limit) {
+      Slot<T, R> head = readyHead;
+      if (head == null || (ordered && !head.settled)) {
+        return;
+      }
+      readyHead = head.nextReady;
+      head.nextReady = null;
+      if (readyHead == null) {
+        readyTail = null;
+      }
+      if (head.skipped) {
+        continue;
+      }
+      waitingResults--;
+      emitted++;
+      if (!sink.onResult(head)) {
+        stop();  // the sink is satisfied
+        return;
+      }
+      if (stopping) {
+        return;
+      }
+    }
+  }
+
+  private void startTasks() {
+    while (!stopping) {
+      if (waitingResults >= bufferSize) {
+        return;  // the consumer is behind: its buffer is full
+      }
+      if (running >= maxAtOnce) {
+        return;  // do not even pull an item: the concurrency limit cannot admit it
+      }
+      long now = ticker.read();
+      if (!hasPending) {
+        if (sourceDone) {
+          return;
+        }
+        int polled = source.poll(wakeUp);
+        if (polled == SourceCursor.EMPTY) {
+          return;
+        }
+        if (polled == SourceCursor.DONE) {
+          sourceDone = true;
+          source.close();
+          return;
+        }
+        if (polled == SourceCursor.FAILED) {
+          sourceDone = true;
+          recordFailure(source.failure());
+          stop();
+          return;
+        }
+        pending = source.takeItem();
+        hasPending = true;
+        pendingSince = now;
+      }
+      if (!acquireAll(pending, now)) {
+        return;
+      }
+      T item = pending;
+      pending = null;
+      hasPending = false;
+      launch(item);
+    }
+  }
+
+  /** Takes a permit from every limiter, or none: a refusal refunds the ones already granted. */
+  private boolean acquireAll(@Nullable T item, long now) {
+    for (int i = 0; i < limiters.length; i++) {
+      long answer = limiters[i].tryAcquire(item, now, pendingSince);
+      if (answer != Limiter.ACQUIRED) {
+        for (int j = i - 1; j >= 0; j--) {
+          limiters[j].refund(item, now);
+        }
+        if (answer == Limiter.AWAIT_SIGNAL) {
+          awaitSignal(i);
+        } else {
+          wakeAt(answer, now);
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void launch(T item) {
+    Slot<T, R> slot = new Slot<>(this, nextIndex++, item);
+    running++;
+    linkRunning(slot);
+    if (ordered) {
+      appendReady(slot);
+    }
+    launcher.launch(slot, item);
+  }
+
+  private void awaitSignal(int limiterIndex) {
+    Limiter.Registration previous = registrations[limiterIndex];
+    if (previous != null) {
+      previous.cancel();
+    }
+    registrations[limiterIndex] = limiters[limiterIndex].awaitSignal(wakeUp);
+  }
+
+  private void wakeAt(long deadline, long now) {
+    ScheduledFuture<?> pendingTimer = timer;
+    if (pendingTimer != null) {
+      if (!pendingTimer.isDone() && deadline - timerDeadline >= 0) {
+        return;  // an earlier or equal wake-up is already set
+      }
+      pendingTimer.cancel(false);
+    }
+    long delay = Math.max(0L, deadline - now);
+    try {
+      timer = scheduler.schedule(wakeUp, delay, TimeUnit.NANOSECONDS);
+      timerDeadline = deadline;
+    } catch (RejectedExecutionException rejected) {
+      timer = null;
+      recordFailure(rejected);
+      stop();
+    }
+  }
+
+  /** Stops the run: no more input, nothing more delivered, running tasks cancelled. */
+  private void stop() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    hasPending = false;
+    pending = null;
+    source.close();
+    releaseWaits();
+    for (Slot<T, R> slot = runningHead; slot != null; ) {
+      Slot<T, R> next = slot.nextRunning;  // cancel() may settle it at once, but not unlink it
+      slot.cancel();
+      slot = next;
+    }
+  }
+
+  private void releaseWaits() {
+    ScheduledFuture<?> pendingTimer = timer;
+    if (pendingTimer != null) {
+      pendingTimer.cancel(false);
+      timer = null;
+    }
+    for (int i = 0; i < registrations.length; i++) {
+      Limiter.Registration registration = registrations[i];
+      if (registration != null) {
+        registration.cancel();
+        registrations[i] = null;
+      }
+    }
+  }
+
+  private void finish() {
+    terminated = true;
+    source.close();
+    releaseWaits();
+    readyHead = null;
+    readyTail = null;
+    sink.onFinish(outcomeFailure());
+  }
+
+  private @Nullable Throwable outcomeFailure() {
+    List<Throwable> all = failures;
+    if (failure != null) {
+      if (all != null) {
+        all.forEach(this::recordFailure);  // failures kept for the end still reach the caller
+      }
+      return failure;
+    }
+    if (all == null || all.isEmpty()) {
+      return null;
+    }
+    if (mode == Mode.FIRST_SUCCESS && stopping) {
+      return null;  // a task succeeded; the failures before it do not matter
+    }
+    long attempted = nextIndex;
+    return new TasksFailedException(failedCount + " of " + attempted + " tasks failed", all);
+  }
+
+  private void failFatally(Throwable bug) {
+    recordFailure(bug);
+    if (!stopping) {
+      try {
+        stop();
+      } catch (Throwable again) {
+        bug.addSuppressed(again);
+      }
+    }
+    if (running == 0 && !terminated) {
+      terminated = true;
+      sink.onFinish(failure);
+    }
+  }
+
+  // ---- intrusive lists ----
+
+  private void appendReady(Slot<T, R> slot) {
+    if (readyTail == null) {
+      readyHead = slot;
+    } else {
+      readyTail.nextReady = slot;
+    }
+    readyTail = slot;
+  }
+
+  private void linkRunning(Slot<T, R> slot) {
+    slot.nextRunning = runningHead;
+    if (runningHead != null) {
+      runningHead.prevRunning = slot;
+    }
+    runningHead = slot;
+  }
+
+  private void unlinkRunning(Slot<T, R> slot) {
+    Slot<T, R> prev = slot.prevRunning;
+    Slot<T, R> next = slot.nextRunning;
+    if (prev == null) {
+      runningHead = next;
+    } else {
+      prev.nextRunning = next;
+    }
+    if (next != null) {
+      next.prevRunning = prev;
+    }
+    slot.prevRunning = null;
+    slot.nextRunning = null;
+  }
+
+  /** How a run starts the task for an item into its slot. */
+  @FunctionalInterface
+  interface Launcher<T extends @Nullable Object, R extends @Nullable Object> {
+    void launch(Slot<T, R> slot, T item);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.meter.core;
+
+import dev.meter.api.Limiter;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The wake-ups registered with {@link Limiter#awaitSignal}: each runs at most once, a withdrawn one
+ * never. {@link #signalAll()} wakes every waiter, because a waiter woken alone may not take the freed
+ * permit (its run was cancelled, or another limit refused it) and the others would then sleep on.
+ */
+final class SignalWaiters {
+  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+  Limiter.Registration add(Runnable wakeUp) {
+    Waiter waiter = new Waiter(wakeUp);
+    waiters.add(waiter);
+    return waiter;
+  }
+
+  void signalAll() {
+    Waiter waiter;
+    while ((waiter = waiters.poll()) != null) {
+      waiter.fire();
+    }
+  }
+
+  boolean isEmpty() {
+    return waiters.isEmpty();
+  }
+
+  private final class Waiter extends AtomicBoolean implements Limiter.Registration {
+    private static final long serialVersionUID = 1L;
+    private final transient Runnable wakeUp;
+
+    Waiter(Runnable wakeUp) {
+      this.wakeUp = wakeUp;
+    }
+
+    void fire() {
+      if (compareAndSet(false, true)) {
+        wakeUp.run();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (compareAndSet(false, true)) {
+        waiters.remove(this);
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.meter.core;
+
+import dev.meter.api.AsyncTask;
+import dev.meter.api.BlockingTask;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One started item: its position, input, running task and, once settled, its result. A slot is its
+ * own completion callback, so starting a task allocates nothing else; when the task settles the slot
+ * pushes itself onto its run's settled stack and wakes the run.
+ *
+ * <p>Fields written by the completing thread ({@link #value}, {@link #failure}) are published by the
+ * push; everything else is touched only inside the run's drain loop.
+ */
+final class Slot<T extends @Nullable Object, R extends @Nullable Object>
+    implements BiConsumer<@Nullable R, @Nullable Throwable> {
+
+  private final Run<T, R> run;
+  final long index;
+  @Nullable T item;
+
+  @Nullable R value;
+  @Nullable Throwable failure;
+
+  /** Set in the drain loop once the settlement was taken in; ordered delivery waits for it. */
+  boolean settled;
+  /** A failed slot that is not delivered (failures not captured); ordered delivery skips it. */
+  boolean skipped;
+
+  private @Nullable CompletionStage<? extends R> stage;
+  private @Nullable InterruptibleJob<R> job;
+
+  // Links: the settled stack (any thread, via the run's CAS), the running list and the delivery queue.
+  @Nullable Slot<T, R> nextSettled;
+  @Nullable Slot<T, R> prevRunning;
+  @Nullable Slot<T, R> nextRunning;
+  @Nullable Slot<T, R> nextReady;
+
+  Slot(Run<T, R> run, long index, @Nullable T item) {
+    this.run = run;
+    this.index = index;
+    this.item = item;
+  }
+
+  /** Starts an asynchronous task; a throw or a null stage fails this item only. */
+  @SuppressWarnings("unchecked")
+  void startAsync(AsyncTask<? super T, ? extends R> task, T input) {
+    CompletionStage<? extends R> started;
+    try {
+      started = task.apply(input);
+    } catch (Throwable thrown) {
+      accept(null, thrown);
+      return;
+    }
+    if (started == null) {
+      accept(null, new NullPointerException("task returned a null CompletionStage for the item at index " + index));
+      return;
+    }
+    stage = started;
+    ((CompletionStage<R>) started).whenComplete(this);
+  }
+
+  /** Starts a blocking task on {@code executor}. */
+  void startBlocking(BlockingTask<? super T, ? extends R> task, T input, Executor executor) {
+    InterruptibleJob<R> started = new InterruptibleJob<>(() -> task.call(input), this);
+    job = started;
+    started.execute(executor);
+  }
+
+  /** Cancels the running task: the stage is cancelled, a blocking task interrupted. */
+  void cancel() {
+    InterruptibleJob<R> blocking = job;
+    if (blocking != null) {
+      blocking.cancel();
+      return;
+    }
+    CompletionStage<? extends R> running = stage;
+    if (running != null) {
+      try {
+        running.toCompletableFuture().cancel(true);
+      } catch (UnsupportedOperationException notConvertible) {
+        // A stage that cannot be cancelled is waited for; it still settles the slot when it ends.
+      }
+    }
+  }
+
+  /** The task settled; called once, on whatever thread completed it. */
+  @Override
+  public void accept(@Nullable R result, @Nullable Throwable thrown) {
+    this.value = result;
+    this.failure = unwrap(thrown);
+    stage = null;
+    job = null;
+    run.settled(this);
+  }
+
+  boolean isCancellation() {
+    return failure instanceof CancellationException;
+  }
+
+  // Stages derived from others report a failure wrapped in CompletionException; callers want the
+  // task's own exception.
+  private static @Nullable Throwable unwrap(@Nullable Throwable thrown) {
+    Throwable failure = thrown;
+    while (failure instanceof CompletionException && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
+    return failure;
+  }
+}
