@@ -70,7 +70,9 @@ public record Rate(double permits, Duration per) {
   public long intervalNanos() {
     double exact = nanos(per) / permits;
     double rounded = Math.rint(exact);
-    long interval = Math.abs(exact - rounded) <= 1e-6 * Math.max(1.0, exact) ? (long) rounded : (long) Math.ceil(exact);
+    // Only floating-point noise counts as exact; any real fraction rounds up.
+    double noise = Math.max(1e-6, exact * 1e-12);
+    long interval = Math.abs(exact - rounded) <= noise ? (long) rounded : (long) Math.ceil(exact);
     return Math.max(1L, interval);
   }
 

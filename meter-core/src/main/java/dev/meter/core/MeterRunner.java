@@ -211,7 +211,7 @@ final class MeterRunner implements Runner {
 
   private static <V extends @Nullable Object> CompletableFuture<V> started(RunFuture<V> future, Run<?, ?> run) {
     future.attach(run);
-    run.start();
+    run.request(Long.MAX_VALUE);  // these views take every result as it comes; the request starts the run
     return future;
   }
 

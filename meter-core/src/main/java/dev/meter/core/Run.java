@@ -84,6 +84,10 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private long failedCount;
   private @Nullable ScheduledFuture<?> timer;
   private long timerDeadline;
+  private long timerSequence;
+  // Which timer last fired. A firing timer runs the drain before its future counts as done, so
+  // isDone() cannot tell the drain that the timer it runs in is spent.
+  private volatile long firedSequence;
 
   Run(SourceCursor<T> source, Launcher<T, R> launcher, List<Limiter> limiters, int maxAtOnce,
       Ticker ticker, ScheduledExecutorService scheduler, boolean ordered, Mode mode,
@@ -375,14 +379,18 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private void wakeAt(long deadline, long now) {
     ScheduledFuture<?> pendingTimer = timer;
     if (pendingTimer != null) {
-      if (!pendingTimer.isDone() && deadline - timerDeadline >= 0) {
+      if (firedSequence != timerSequence && deadline - timerDeadline >= 0) {
         return;  // an earlier or equal wake-up is already set
       }
       pendingTimer.cancel(false);
     }
     long delay = Math.max(0L, deadline - now);
+    long sequence = ++timerSequence;
     try {
-      timer = scheduler.schedule(wakeUp, delay, TimeUnit.NANOSECONDS);
+      timer = scheduler.schedule(() -> {
+        firedSequence = sequence;
+        drain();
+      }, delay, TimeUnit.NANOSECONDS);
       timerDeadline = deadline;
     } catch (RejectedExecutionException rejected) {
       timer = null;

@@ -1,0 +1,181 @@
+package dev.meter.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meter.api.Limiter;
+import dev.meter.api.Rate;
+import dev.meter.api.RunOptions;
+import dev.meter.testing.VirtualTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The rate contract, in virtual time: the GCRA window envelope, the long-run rate, the burst. */
+class RateLimitTest {
+
+  /** Runs {@code n} instant tasks under the rate and returns their start times, in nanoseconds. */
+  private static List<Long> startTimes(int n, double perSecond, int burst, VirtualTime time, ScheduledExecutorService timer) {
+    RunOptions options = RunOptions.builder()
+        .maxPerSecond(perSecond).maxBurst(burst).ticker(time).scheduler(timer).build();
+    List<Long> starts = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> run = Meter.with(options).runOnEach(IntStream.range(0, n).boxed().toList(), item -> {
+      starts.add(time.read());
+      return CompletableFuture.completedFuture(item);
+    });
+    long interval = Rate.perSecond(perSecond).intervalNanos();
+    // Advance in uneven steps so timers are met at many phases.
+    SplittableRandom random = new SplittableRandom(42);
+    while (!run.isDone()) {
+      time.advanceNanos(1 + random.nextLong(3 * interval));
+    }
+    assertThat(run).isCompleted();
+    return starts;
+  }
+
+  /** The most starts in any closed window of length {@code window}. */
+  private static int mostStartsInWindow(List<Long> starts, long window) {
+    List<Long> sorted = new ArrayList<>(starts);
+    Collections.sort(sorted);
+    int most = 0;
+    int first = 0;
+    for (int last = 0; last < sorted.size(); last++) {
+      while (sorted.get(last) - sorted.get(first) > window) {
+        first++;
+      }
+      most = Math.max(most, last - first + 1);
+    }
+    return most;
+  }
+
+  private static void assertEnvelope(List<Long> starts, double perSecond, int burst) {
+    long interval = Rate.perSecond(perSecond).intervalNanos();
+    long[] windows = {1, interval / 2, interval - 1, interval, interval + 1, 3 * interval / 2, 10 * interval,
+        100 * interval + interval / 3, 1000 * interval};
+    for (long window : windows) {
+      long allowed = burst + (long) Math.ceil(window * perSecond / 1e9);
+      assertThat(mostStartsInWindow(starts, window))
+          .as("most starts in a window of %d ns", window)
+          .isLessThanOrEqualTo((int) allowed);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}/s burst {1}")
+  @CsvSource({"10000, 1", "10000, 7", "20, 1", "3, 2", "100000, 100"})
+  void runOnEach_rate_staysInsideTheGcraEnvelopeAndKeepsTheRate(double perSecond, int burst) {
+    VirtualTime time = VirtualTime.create();
+    int n = 5_000;
+    List<Long> starts = startTimes(n, perSecond, burst, time, time.scheduler());
+
+    assertThat(starts).hasSize(n);
+    assertEnvelope(starts, perSecond, burst);
+    double achieved = (n - burst) * 1e9 / (Collections.max(starts) - Collections.min(starts));
+    assertThat(achieved).isCloseTo(perSecond, org.assertj.core.data.Percentage.withPercentage(0.1));
+  }
+
+  @Test
+  void runOnEach_newLimiter_startsWithTheFullBurstThenOnePerInterval() {
+    VirtualTime time = VirtualTime.create();
+    RunOptions options = RunOptions.builder().maxPerSecond(10).maxBurst(3).ticker(time).scheduler(time.scheduler()).build();
+    List<Long> starts = Collections.synchronizedList(new ArrayList<>());
+    Meter.with(options).runOnEach(IntStream.range(0, 6).boxed().toList(), item -> {
+      starts.add(time.read());
+      return CompletableFuture.completedFuture(null);
+    });
+
+    assertThat(starts).containsExactly(0L, 0L, 0L);
+    time.advance(Duration.ofMillis(99));
+    assertThat(starts).hasSize(3);
+    time.advance(Duration.ofMillis(1));
+    assertThat(starts).hasSize(4).last().isEqualTo(100_000_000L);
+    time.advance(Duration.ofMillis(200));
+    assertThat(starts).containsExactly(0L, 0L, 0L, 100_000_000L, 200_000_000L, 300_000_000L);
+  }
+
+  @Test
+  void runOnEach_lateTimersBelowOneInterval_loseNoRateAndKeepTheEnvelope() {
+    VirtualTime time = VirtualTime.create();
+    long interval = Rate.perSecond(10_000).intervalNanos();
+    SplittableRandom random = new SplittableRandom(7);
+    ScheduledExecutorService late = new LateScheduler(time.scheduler(), () -> random.nextLong(interval - 1));
+    int n = 20_000;
+
+    List<Long> starts = startTimes(n, 10_000, 1, time, late);
+
+    assertEnvelope(starts, 10_000, 1);
+    double achieved = (n - 1) * 1e9 / (Collections.max(starts) - Collections.min(starts));
+    assertThat(achieved).isCloseTo(10_000, org.assertj.core.data.Percentage.withPercentage(0.1));
+  }
+
+  @Test
+  void runOnEach_veryLateTimers_neverCatchUpAboveTheEnvelope() {
+    VirtualTime time = VirtualTime.create();
+    long interval = Rate.perSecond(1_000).intervalNanos();
+    SplittableRandom random = new SplittableRandom(11);
+    // Now and then a timer fires up to 20 intervals late, as after a GC pause.
+    ScheduledExecutorService late = new LateScheduler(time.scheduler(),
+        () -> random.nextInt(10) == 0 ? random.nextLong(20 * interval) : 0);
+
+    List<Long> starts = startTimes(5_000, 1_000, 4, time, late);
+
+    assertEnvelope(starts, 1_000, 4);
+  }
+
+  @Test
+  void gcra_cancelledWait_takesNoToken() {
+    VirtualTime time = VirtualTime.create();
+    GcraLimiter shared = new GcraLimiter(Rate.perSecond(1), 1, time.read());
+    RunOptions options = RunOptions.builder().limiter(shared).ticker(time).scheduler(time.scheduler()).build();
+    List<Integer> startedItems = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> run = Meter.with(options).runOnEach(List.of(1, 2, 3), item -> {
+      startedItems.add(item);
+      return CompletableFuture.completedFuture(null);
+    });
+    assertThat(startedItems).containsExactly(1);  // 2 waits for the token due at 1 s
+
+    time.advance(Duration.ofMillis(500));
+    run.cancel(true);
+    time.advance(Duration.ofMillis(500));
+
+    assertThat(startedItems).containsExactly(1);
+    long now = time.read();
+    assertThat(shared.tryAcquire(null, now - 1, now - 1)).isEqualTo(now);  // not before 1 s...
+    assertThat(shared.tryAcquire(null, now, now)).isEqualTo(Limiter.ACQUIRED);  // ...and the 1 s token is still there
+  }
+
+  @Test
+  void gcra_refusedByALaterLimiter_refundsItsToken() {
+    VirtualTime time = VirtualTime.create();
+    GcraLimiter rate = new GcraLimiter(Rate.perSecond(1), 1, time.read());
+    Limiter closedGate = new Limiter() {
+      @Override
+      public long tryAcquire(Object item, long nowNanos, long waitingSinceNanos) {
+        return AWAIT_SIGNAL;
+      }
+
+      @Override
+      public void refund(Object item, long nowNanos) {}
+
+      @Override
+      public void release(Object item, long nowNanos) {}
+
+      @Override
+      public Registration awaitSignal(Runnable wakeUp) {
+        return () -> {};
+      }
+    };
+    RunOptions options = RunOptions.builder().limiter(rate).limiter(closedGate).ticker(time).scheduler(time.scheduler()).build();
+    CompletableFuture<Void> run = Meter.with(options).runOnEach(List.of(1), item -> CompletableFuture.completedFuture(null));
+
+    assertThat(run).isNotDone();
+    assertThat(rate.tryAcquire(null, time.read(), time.read())).isEqualTo(Limiter.ACQUIRED);
+    run.cancel(true);
+  }
+}
