@@ -57,15 +57,19 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
   @Override
   public void close() {
     int previous = state.getAndSet(CLOSED);
-    if (previous == CLOSED) {
-      awaitSettled();
+    if (previous == NEW) {
+      // Never started: nothing runs, and nothing ever will.
+      settled.countDown();
       return;
     }
-    Run<T, R> current = run;
-    if (current != null) {
-      current.cancel(new CancellationException("amap was closed"));
-      awaitSettled();
+    if (previous == CONSUMED) {
+      Run<T, R> current = run;
+      if (current != null) {
+        current.cancel(new CancellationException("amap was closed"));
+      }
+      // A run still being connected sees CLOSED after it starts and cancels itself.
     }
+    awaitSettled();
   }
 
   private void claim() {

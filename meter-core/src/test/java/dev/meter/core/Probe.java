@@ -31,10 +31,46 @@ final class Probe {
     active.decrementAndGet();
   }
 
-  /** Begins {@code item} now and ends it when {@code future} completes in any way, cancellation included. */
-  <V> CompletableFuture<V> track(Object item, CompletableFuture<V> future) {
+  /**
+   * Begins {@code item} now and returns a stage that ends it before completing: when {@code work}
+   * completes, or when the returned stage is cancelled (which cancels {@code work} too). Ending first
+   * matters: whoever sees the stage complete must already see the task ended.
+   */
+  <V> CompletableFuture<V> track(Object item, CompletableFuture<V> work) {
     begin(item);
-    future.whenComplete((value, failure) -> end(item));
-    return future;
+    Tracked<V> tracked = new Tracked<>(item, work);
+    work.whenComplete((value, failure) -> {
+      tracked.endOnce();
+      if (failure == null) {
+        tracked.complete(value);
+      } else {
+        tracked.completeExceptionally(failure);
+      }
+    });
+    return tracked;
+  }
+
+  private final class Tracked<V> extends CompletableFuture<V> {
+    private final Object item;
+    private final CompletableFuture<V> work;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Tracked(Object item, CompletableFuture<V> work) {
+      this.item = item;
+      this.work = work;
+    }
+
+    void endOnce() {
+      if (ended.compareAndSet(false, true)) {
+        end(item);
+      }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      endOnce();
+      work.cancel(mayInterruptIfRunning);
+      return super.cancel(mayInterruptIfRunning);
+    }
   }
 }
