@@ -53,15 +53,18 @@ final class Probe {
   private final class Tracked<V> extends CompletableFuture<V> {
     private final Object item;
     private final CompletableFuture<V> work;
-    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private boolean ended;
 
     Tracked(Object item, CompletableFuture<V> work) {
       this.item = item;
       this.work = work;
     }
 
-    void endOnce() {
-      if (ended.compareAndSet(false, true)) {
+    // Synchronized, not a CAS: the loser of a race (cancel against completion) must not complete this
+    // stage before the winner has ended the item, or an observer could see the stage done and the item running.
+    synchronized void endOnce() {
+      if (!ended) {
+        ended = true;
         end(item);
       }
     }
