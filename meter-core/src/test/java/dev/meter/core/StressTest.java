@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,7 +67,8 @@ class StressTest {
   }
 
   @Test
-  void randomizedRuns_keepEveryInvariant() {
+  void randomizedRuns_keepEveryInvariant() throws InterruptedException {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
     long base = Long.getLong("meter.stress.seed", System.nanoTime());
     for (int r = 0; r < RUNS; r++) {
       Scenario scenario = new Scenario(base + r);
@@ -77,6 +79,27 @@ class StressTest {
             + "; replay with -Dmeter.stress.seed=" + (base + r) + " -Dmeter.stress.runs=1", failure);
       }
     }
+    assertNoThreadLeftBehind(before);
+  }
+
+  /**
+   * After every run has ended, no new thread may remain but the test's own pools and meter's one
+   * shared timer thread, and no pool thread may still be working on a task.
+   */
+  private static void assertNoThreadLeftBehind(Set<Thread> before) throws InterruptedException {
+    ThreadPoolExecutor pool = (ThreadPoolExecutor) blockingPool;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
+    while (pool.getActiveCount() != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(1);  // a pool thread counts as active until its last task's runnable has returned
+    }
+    assertThat(pool.getActiveCount()).as("blocking tasks still running after every run ended").isZero();
+    List<String> added = Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> !before.contains(thread) && thread.isAlive())
+        .map(Thread::getName)
+        .filter(name -> !name.startsWith("stress-"))
+        .toList();
+    assertThat(added).as("threads the runs left behind").allMatch(name -> name.startsWith("meter-timer-"));
+    assertThat(added).as("meter's shared timer threads").hasSizeLessThanOrEqualTo(1);
   }
 
   enum Behaviour { NOW, LATER, THROW, FAIL_LATER, NULL_STAGE }
