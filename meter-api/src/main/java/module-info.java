@@ -6,4 +6,5 @@ module dev.meter.api {
   requires static transitive org.jspecify;
 
   exports dev.meter.api;
+  exports dev.meter.api.internal to dev.meter.core;
 }

@@ -57,9 +57,12 @@ public interface Limiter {
    * {@link #AWAIT_SIGNAL} may now be allowed (a permit was released, the limits were changed). It may
    * run at once, on the calling thread, if that is already so. It must not block.
    *
+   * @param item the item whose start was refused (for limits keyed by item)
+   * @param wakeUp what to run when the start may be tried again
+   *
    * @return a handle that withdraws the registration, for a waiter that gives up
    */
-  Registration awaitSignal(Runnable wakeUp);
+  Registration awaitSignal(@Nullable Object item, Runnable wakeUp);
 
   /** A registration made with {@link #awaitSignal}. */
   @FunctionalInterface

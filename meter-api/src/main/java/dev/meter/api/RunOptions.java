@@ -1,5 +1,6 @@
 package dev.meter.api;
 
+import dev.meter.api.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,8 @@ public final class RunOptions {
   private final @Nullable ScheduledExecutorService scheduler;
   private final @Nullable Ticker ticker;
   private final List<Limiter> limiters;
+  private final List<MeterListener> listeners;
+  private final @Nullable Duration taskTimeout;
 
   private RunOptions(Builder builder) {
     this.maxAtOnce = builder.maxAtOnce;
@@ -61,6 +64,8 @@ public final class RunOptions {
     this.scheduler = builder.scheduler;
     this.ticker = builder.ticker;
     this.limiters = List.copyOf(builder.limiters);
+    this.listeners = List.copyOf(builder.listeners);
+    this.taskTimeout = builder.taskTimeout;
   }
 
   /** A new builder with every option at its default. */
@@ -141,13 +146,24 @@ public final class RunOptions {
     return limiters;
   }
 
+  /** Who is told of each task's life in runs with these options. */
+  public List<MeterListener> listeners() {
+    return listeners;
+  }
+
+  /** How long a task may run before it is cancelled and fails with {@link TaskTimeoutException}; null for no limit. */
+  public @Nullable Duration taskTimeout() {
+    return taskTimeout;
+  }
+
   @Override
   public String toString() {
     return "RunOptions{maxAtOnce=" + (maxAtOnce == UNLIMITED ? "unlimited" : maxAtOnce)
         + ", rate=" + rate + ", maxBurst=" + maxBurst + ", captureOutcome=" + captureOutcome
         + ", includeIndex=" + includeIndex + ", includeValue=" + includeValue
         + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize
-        + ", limiters=" + limiters.size() + "}";
+        + ", limiters=" + limiters.size() + ", listeners=" + listeners.size()
+        + ", taskTimeout=" + taskTimeout + "}";
   }
 
   /** Builds {@link RunOptions}; each setter rejects a bad value at once, naming it. */
@@ -164,6 +180,8 @@ public final class RunOptions {
     private @Nullable ScheduledExecutorService scheduler;
     private @Nullable Ticker ticker;
     private final List<Limiter> limiters = new ArrayList<>();
+    private final List<MeterListener> listeners = new ArrayList<>();
+    private @Nullable Duration taskTimeout;
 
     private Builder() {}
 
@@ -180,6 +198,8 @@ public final class RunOptions {
       this.scheduler = options.scheduler;
       this.ticker = options.ticker;
       this.limiters.addAll(options.limiters);
+      this.listeners.addAll(options.listeners);
+      this.taskTimeout = options.taskTimeout;
     }
 
     /**
@@ -188,10 +208,7 @@ public final class RunOptions {
      * @throws IllegalArgumentException if {@code maxAtOnce < 1}
      */
     public Builder maxAtOnce(int maxAtOnce) {
-      if (maxAtOnce < 1) {
-        throw new IllegalArgumentException("maxAtOnce must be >= 1, but was " + maxAtOnce);
-      }
-      this.maxAtOnce = maxAtOnce;
+      this.maxAtOnce = Checks.maxAtOnce(maxAtOnce);
       return this;
     }
 
@@ -230,10 +247,7 @@ public final class RunOptions {
      * @throws IllegalArgumentException if {@code maxBurst < 1}
      */
     public Builder maxBurst(int maxBurst) {
-      if (maxBurst < 1) {
-        throw new IllegalArgumentException("maxBurst must be >= 1, but was " + maxBurst);
-      }
-      this.maxBurst = maxBurst;
+      this.maxBurst = Checks.maxBurst(maxBurst);
       return this;
     }
 
@@ -298,6 +312,28 @@ public final class RunOptions {
       return this;
     }
 
+    /** One more listener told of each task's life (see {@link MeterListener}). */
+    public Builder listener(MeterListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Cancels a task that runs longer than {@code taskTimeout} and fails it with a
+     * {@link TaskTimeoutException} naming its index, under the run's failure policy. Measured from
+     * the task's start with the run's ticker and timed on its scheduler.
+     *
+     * @throws IllegalArgumentException if {@code taskTimeout} is zero or negative
+     */
+    public Builder taskTimeout(Duration taskTimeout) {
+      Objects.requireNonNull(taskTimeout, "taskTimeout");
+      if (taskTimeout.isZero() || taskTimeout.isNegative()) {
+        throw new IllegalArgumentException("taskTimeout must be a positive duration, but was " + taskTimeout);
+      }
+      this.taskTimeout = taskTimeout;
+      return this;
+    }
+
     /**
      * The options.
      *
@@ -305,19 +341,7 @@ public final class RunOptions {
      *     too large for the rate's interval
      */
     public RunOptions build() {
-      if (maxBurst > 1 && rate == null) {
-        throw new IllegalArgumentException(
-            "maxBurst must come with a rate (maxPerSecond or rate), but maxBurst was " + maxBurst
-                + " and no rate was set");
-      }
-      if (rate != null) {
-        long interval = rate.intervalNanos();
-        if (interval > Long.MAX_VALUE / 4 / maxBurst) {
-          throw new IllegalArgumentException(
-              "maxBurst times the rate's interval must fit in about 70 years, but maxBurst was "
-                  + maxBurst + " at " + rate);
-        }
-      }
+      Checks.burstFitsRate(maxBurst, rate);
       return new RunOptions(this);
     }
   }

@@ -4,8 +4,11 @@ import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.BlockingCall;
 import dev.meter.api.BlockingTask;
+import dev.meter.api.KeyedLimiter;
+import dev.meter.api.LimiterConfig;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
+import dev.meter.api.SharedLimiter;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +39,27 @@ public final class Meter {
    */
   public static Runner with(RunOptions options) {
     return new MeterRunner(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * A limiter to share between runs, threads and languages: its limits hold for all of them together,
+   * and can be changed or paused while in use. Add it to runs with
+   * {@link RunOptions.Builder#limiter(dev.meter.api.Limiter)}.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static SharedLimiter limiter(LimiterConfig config) {
+    return new DefaultSharedLimiter(Objects.requireNonNull(config, "config"));
+  }
+
+  /**
+   * One limiter per key, each with the limits of {@code config}, created on first use and forgotten
+   * when idle. A run uses it through {@link KeyedLimiter#by(java.util.function.Function)}.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static <K> KeyedLimiter<K> keyedLimiter(LimiterConfig config) {
+    return new DefaultKeyedLimiter<>(Objects.requireNonNull(config, "config"));
   }
 
   /** A runner with {@link RunOptions#defaults()}: no limits, fail-fast. */

@@ -5,12 +5,14 @@ import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.ItemResult;
 import dev.meter.api.Limiter;
+import dev.meter.api.MeterListener;
 import dev.meter.api.Outcome;
 import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.Source;
 import dev.meter.api.Ticker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +33,8 @@ final class MeterRunner implements Runner {
   private final Ticker ticker;
   private final ScheduledExecutorService scheduler;
   private final Executor executor;
+  private final Listeners listeners;
+  private final long taskTimeoutNanos;
 
   MeterRunner(RunOptions options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -40,6 +44,8 @@ final class MeterRunner implements Runner {
     this.scheduler = chosenScheduler != null ? chosenScheduler : Defaults.scheduler();
     Executor chosenExecutor = options.executor();
     this.executor = chosenExecutor != null ? chosenExecutor : Defaults.blockingExecutor();
+    this.listeners = listeners(options);
+    this.taskTimeoutNanos = timeoutNanos(options);
   }
 
   @Override
@@ -189,18 +195,32 @@ final class MeterRunner implements Runner {
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
       Run.Mode mode, Sink<T, R> sink) {
     return new Run<>(SourceCursor.of(source), launcher, limiters(), options.maxAtOnce(), ticker, scheduler,
-        ordered, mode, bufferSize, options.includeValue(), sink);
+        ordered, mode, bufferSize, options.includeValue(), sink, listeners, taskTimeoutNanos);
+  }
+
+  /** The run's own listeners, then those of the shared limiters it passes through. */
+  private static Listeners listeners(RunOptions options) {
+    List<MeterListener> all = new ArrayList<>(options.listeners());
+    for (Limiter limiter : options.limiters()) {
+      if (limiter instanceof ObservedLimiter observed) {
+        all.add(observed.listener());
+      }
+    }
+    return all.isEmpty() ? Listeners.NONE : new Listeners(all);
+  }
+
+  private static long timeoutNanos(RunOptions options) {
+    Duration timeout = options.taskTimeout();
+    return timeout == null ? 0 : DefaultSharedLimiter.saturatedNanos(timeout);
   }
 
   /**
-   * The run's limiters: its own concurrency limit first (its refund is exact and cheap), then shared
-   * or custom ones, then its own rate last, so that a refusal rarely has a rate token to give back.
+   * The run's limiters: shared or custom ones, then its own rate last, so that a refusal rarely has a
+   * rate token to give back. The run's own {@code maxAtOnce} needs no limiter: the run counts its
+   * running tasks and does not even pull an item while that count is at the limit.
    */
   private List<Limiter> limiters() {
-    List<Limiter> limiters = new ArrayList<>(options.limiters().size() + 2);
-    if (options.maxAtOnce() != RunOptions.UNLIMITED) {
-      limiters.add(new ConcurrencyLimiter(options.maxAtOnce()));
-    }
+    List<Limiter> limiters = new ArrayList<>(options.limiters().size() + 1);
     limiters.addAll(options.limiters());
     Rate rate = options.rate();
     if (rate != null) {

@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import dev.meter.api.FailurePolicy;
 import dev.meter.api.Limiter;
+import dev.meter.api.TaskEvent;
 import dev.meter.api.TasksFailedException;
 import dev.meter.api.Ticker;
 import java.util.ArrayList;
@@ -57,6 +58,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final long bufferSize;
   private final boolean keepItems;
   private final Sink<T, R> sink;
+  private final Listeners listeners;
+  private final long taskTimeoutNanos;
   private final Runnable wakeUp = this::drain;
 
   // Inputs from other threads.
@@ -91,7 +94,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
 
   Run(SourceCursor<T> source, Launcher<T, R> launcher, List<Limiter> limiters, int maxAtOnce,
       Ticker ticker, ScheduledExecutorService scheduler, boolean ordered, Mode mode,
-      long bufferSize, boolean keepItems, Sink<T, R> sink) {
+      long bufferSize, boolean keepItems, Sink<T, R> sink, Listeners listeners, long taskTimeoutNanos) {
     this.source = source;
     this.launcher = launcher;
     this.limiters = limiters.toArray(new Limiter[0]);
@@ -104,6 +107,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.bufferSize = bufferSize;
     this.keepItems = keepItems;
     this.sink = sink;
+    this.listeners = listeners;
+    this.taskTimeoutNanos = taskTimeoutNanos;
   }
 
   // ---- inputs, from any thread ----
@@ -218,8 +223,12 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private void settle(Slot<T, R> slot, long now) {
     running--;
     unlinkRunning(slot);
+    slot.cancelTimeout();
     for (Limiter limiter : limiters) {
       limiter.release(slot.item, now);
+    }
+    if (!listeners.isEmpty()) {
+      tellSettled(slot, now);
     }
     if (!keepItems) {
       slot.item = null;
@@ -234,6 +243,18 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     waitingResults++;
     if (!ordered) {
       appendReady(slot);
+    }
+  }
+
+  private void tellSettled(Slot<T, R> slot, long now) {
+    TaskEvent event = new TaskEvent(slot.index, slot.item, true, slot.waitedNanos, now - slot.startedAt);
+    Throwable thrown = slot.failure;
+    if (thrown == null) {
+      listeners.onSucceeded(event);
+    } else if (slot.isCancellation()) {
+      listeners.onCancelled(event);
+    } else {
+      listeners.onFailed(event, thrown);
     }
   }
 
@@ -328,6 +349,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
         pending = source.takeItem();
         hasPending = true;
         pendingSince = now;
+        if (!listeners.isEmpty()) {
+          listeners.onWaiting(new TaskEvent(nextIndex, pending, false, 0, 0));
+        }
       }
       if (!acquireAll(pending, now)) {
         return;
@@ -335,18 +359,27 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       T item = pending;
       pending = null;
       hasPending = false;
-      launch(item);
+      launch(item, now);
     }
   }
 
-  /** Takes a permit from every limiter, or none: a refusal refunds the ones already granted. */
+  /**
+   * Takes a permit from every limiter, or none: a refusal refunds the ones already granted. A limiter
+   * that throws (a keyed limiter's key function, say) fails the run, after the same refunds.
+   */
   private boolean acquireAll(@Nullable T item, long now) {
     for (int i = 0; i < limiters.length; i++) {
-      long answer = limiters[i].tryAcquire(item, now, pendingSince);
+      long answer;
+      try {
+        answer = limiters[i].tryAcquire(item, now, pendingSince);
+      } catch (RuntimeException thrown) {
+        refundBefore(i, item, now);
+        recordFailure(thrown);
+        stop();
+        return false;
+      }
       if (answer != Limiter.ACQUIRED) {
-        for (int j = i - 1; j >= 0; j--) {
-          limiters[j].refund(item, now);
-        }
+        refundBefore(i, item, now);
         if (answer == Limiter.AWAIT_SIGNAL) {
           awaitSignal(i);
         } else {
@@ -358,12 +391,26 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     return true;
   }
 
-  private void launch(T item) {
+  private void refundBefore(int refused, @Nullable T item, long now) {
+    for (int j = refused - 1; j >= 0; j--) {
+      limiters[j].refund(item, now);
+    }
+  }
+
+  private void launch(T item, long now) {
     Slot<T, R> slot = new Slot<>(this, nextIndex++, item);
     running++;
     linkRunning(slot);
     if (ordered) {
       appendReady(slot);
+    }
+    slot.startedAt = now;
+    slot.waitedNanos = now - pendingSince;
+    if (!listeners.isEmpty()) {
+      listeners.onStarted(new TaskEvent(slot.index, item, true, slot.waitedNanos, 0));
+    }
+    if (taskTimeoutNanos > 0) {
+      slot.scheduleTimeout(scheduler, taskTimeoutNanos);
     }
     launcher.launch(slot, item);
   }
@@ -373,7 +420,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (previous != null) {
       previous.cancel();
     }
-    registrations[limiterIndex] = limiters[limiterIndex].awaitSignal(wakeUp);
+    registrations[limiterIndex] = limiters[limiterIndex].awaitSignal(pending, wakeUp);
   }
 
   private void wakeAt(long deadline, long now) {
@@ -405,6 +452,10 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       return;
     }
     stopping = true;
+    if (hasPending && !listeners.isEmpty()) {
+      long waited = ticker.read() - pendingSince;
+      listeners.onCancelled(new TaskEvent(nextIndex, pending, false, waited, 0));  // dropped before its start
+    }
     hasPending = false;
     pending = null;
     source.close();

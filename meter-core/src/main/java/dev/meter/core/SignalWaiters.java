@@ -1,6 +1,8 @@
 package dev.meter.core;
 
 import dev.meter.api.Limiter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,10 +20,24 @@ final class SignalWaiters {
     return waiter;
   }
 
+  /**
+   * Wakes the waiters registered before this call. A woken waiter often registers again at once (its
+   * start was refused anew); those new registrations wait for the next signal, or this loop would
+   * never end.
+   */
   void signalAll() {
+    Waiter first = waiters.poll();
+    if (first == null) {
+      return;
+    }
+    List<Waiter> woken = new ArrayList<>();
+    woken.add(first);
     Waiter waiter;
     while ((waiter = waiters.poll()) != null) {
-      waiter.fire();
+      woken.add(waiter);
+    }
+    for (Waiter each : woken) {
+      each.fire();
     }
   }
 

@@ -2,10 +2,15 @@ package dev.meter.core;
 
 import dev.meter.api.AsyncTask;
 import dev.meter.api.BlockingTask;
+import dev.meter.api.TaskTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +36,12 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
   boolean settled;
   /** A failed slot that is not delivered (failures not captured); ordered delivery skips it. */
   boolean skipped;
+  /** When the task started, and how long its item waited for that, by the run's ticker. */
+  long startedAt;
+  long waitedNanos;
+
+  private @Nullable ScheduledFuture<?> timeout;
+  private volatile @Nullable TaskTimeoutException timedOut;
 
   private @Nullable CompletionStage<? extends R> stage;
   private @Nullable InterruptibleJob<R> job;
@@ -89,11 +100,33 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
     }
   }
 
+  /** Cancels the task if it is still running after {@code nanos}, failing it with a timeout. */
+  void scheduleTimeout(ScheduledExecutorService scheduler, long nanos) {
+    timeout = scheduler.schedule(() -> {
+      timedOut = new TaskTimeoutException(index, Duration.ofNanos(nanos));
+      cancel();
+    }, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The task settled: its timeout, if any, must not fire any more (nor stay on the timer queue). */
+  void cancelTimeout() {
+    ScheduledFuture<?> pending = timeout;
+    if (pending != null) {
+      pending.cancel(false);
+      timeout = null;
+    }
+  }
+
   /** The task settled; called once, on whatever thread completed it. */
   @Override
   public void accept(@Nullable R result, @Nullable Throwable thrown) {
+    Throwable failed = unwrap(thrown);
+    TaskTimeoutException late = timedOut;
+    if (late != null && failed instanceof CancellationException) {
+      failed = late;  // cancelled by its timeout, not by the run
+    }
     this.value = result;
-    this.failure = unwrap(thrown);
+    this.failure = failed;
     stage = null;
     job = null;
     run.settled(this);

@@ -40,33 +40,6 @@ class RateLimitTest {
     return starts;
   }
 
-  /** The most starts in any closed window of length {@code window}. */
-  private static int mostStartsInWindow(List<Long> starts, long window) {
-    List<Long> sorted = new ArrayList<>(starts);
-    Collections.sort(sorted);
-    int most = 0;
-    int first = 0;
-    for (int last = 0; last < sorted.size(); last++) {
-      while (sorted.get(last) - sorted.get(first) > window) {
-        first++;
-      }
-      most = Math.max(most, last - first + 1);
-    }
-    return most;
-  }
-
-  private static void assertEnvelope(List<Long> starts, double perSecond, int burst) {
-    long interval = Rate.perSecond(perSecond).intervalNanos();
-    long[] windows = {1, interval / 2, interval - 1, interval, interval + 1, 3 * interval / 2, 10 * interval,
-        100 * interval + interval / 3, 1000 * interval};
-    for (long window : windows) {
-      long allowed = burst + (long) Math.ceil(window * perSecond / 1e9);
-      assertThat(mostStartsInWindow(starts, window))
-          .as("most starts in a window of %d ns", window)
-          .isLessThanOrEqualTo((int) allowed);
-    }
-  }
-
   @ParameterizedTest(name = "{0}/s burst {1}")
   @CsvSource({"10000, 1", "10000, 7", "20, 1", "3, 2", "100000, 100"})
   void runOnEach_rate_staysInsideTheGcraEnvelopeAndKeepsTheRate(double perSecond, int burst) {
@@ -75,7 +48,7 @@ class RateLimitTest {
     List<Long> starts = startTimes(n, perSecond, burst, time, time.scheduler());
 
     assertThat(starts).hasSize(n);
-    assertEnvelope(starts, perSecond, burst);
+    RateEnvelope.assertWithin(starts, perSecond, burst);
     double achieved = (n - burst) * 1e9 / (Collections.max(starts) - Collections.min(starts));
     assertThat(achieved).isCloseTo(perSecond, org.assertj.core.data.Percentage.withPercentage(0.1));
   }
@@ -109,7 +82,7 @@ class RateLimitTest {
 
     List<Long> starts = startTimes(n, 10_000, 1, time, late);
 
-    assertEnvelope(starts, 10_000, 1);
+    RateEnvelope.assertWithin(starts, 10_000, 1);
     double achieved = (n - 1) * 1e9 / (Collections.max(starts) - Collections.min(starts));
     assertThat(achieved).isCloseTo(10_000, org.assertj.core.data.Percentage.withPercentage(0.1));
   }
@@ -125,7 +98,7 @@ class RateLimitTest {
 
     List<Long> starts = startTimes(5_000, 1_000, 4, time, late);
 
-    assertEnvelope(starts, 1_000, 4);
+    RateEnvelope.assertWithin(starts, 1_000, 4);
   }
 
   @Test
@@ -167,7 +140,7 @@ class RateLimitTest {
       public void release(Object item, long nowNanos) {}
 
       @Override
-      public Registration awaitSignal(Runnable wakeUp) {
+      public Registration awaitSignal(Object item, Runnable wakeUp) {
         return () -> {};
       }
     };

@@ -1,0 +1,36 @@
+package dev.meter.api;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * One set of limits per key (per host, per tenant), all from the same {@link LimiterConfig}: a key's
+ * limiter is created when the key is first used and forgotten once it is idle (nothing running or
+ * waiting, no pause in force, its full burst back), so memory stays bounded however many keys pass
+ * through. Forgetting an idle key changes nothing: a new limiter for it behaves the same.
+ *
+ * <pre>{@code
+ * KeyedLimiter<String> perHost = Meter.keyedLimiter(LimiterConfig.builder().maxAtOnce(2).maxPerSecond(5).build());
+ * RunOptions options = RunOptions.builder().limiter(perHost.by((URI uri) -> uri.getHost())).build();
+ * }</pre>
+ *
+ * @param <K> the key type; keys are compared with {@code equals}
+ */
+public interface KeyedLimiter<K> {
+
+  /**
+   * The limit for a run whose items map to keys by {@code keyOf}. The function is called when an
+   * item asks to start and again when its task settles, so it must give equal keys for the same item
+   * both times; a null key fails the item's start.
+   */
+  <T> Limiter by(Function<? super T, ? extends K> keyOf);
+
+  /** Pauses the one key; see {@link SharedLimiter#pauseFor(Duration)}. */
+  void pauseFor(K key, Duration duration);
+
+  /** How many keys have a limiter now (those in use, and idle ones not yet forgotten). */
+  int size();
+
+  /** The counters of every task that passed through any key, as of now. */
+  MeterStats stats();
+}

@@ -1,0 +1,172 @@
+package dev.meter.api;
+
+import dev.meter.api.internal.Checks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The immutable starting configuration of a limiter that lives beyond one run: its concurrency limit,
+ * its rate and burst, its clock and timer, and who watches it. Build one with {@link #builder()} and
+ * turn it into a {@link SharedLimiter} or a {@link KeyedLimiter} with
+ * {@code dev.meter.core.Meter.limiter(config)} / {@code Meter.keyedLimiter(config)}.
+ *
+ * <pre>{@code
+ * SharedLimiter api = Meter.limiter(LimiterConfig.builder()
+ *     .maxAtOnce(10)
+ *     .maxPerSecond(10)
+ *     .build());
+ * RunOptions options = RunOptions.builder().limiter(api).build();  // every run with it shares the limit
+ * }</pre>
+ *
+ * <p>A limiter with neither limit is allowed: it lets everything through until it is
+ * {@linkplain SharedLimiter#pauseFor paused}, which is what a 429 back-off needs.
+ */
+public final class LimiterConfig {
+  private final int maxAtOnce;
+  private final @Nullable Rate rate;
+  private final int maxBurst;
+  private final @Nullable Ticker ticker;
+  private final @Nullable ScheduledExecutorService scheduler;
+  private final List<MeterListener> listeners;
+
+  private LimiterConfig(Builder builder) {
+    this.maxAtOnce = builder.maxAtOnce;
+    this.rate = builder.rate;
+    this.maxBurst = builder.maxBurst;
+    this.ticker = builder.ticker;
+    this.scheduler = builder.scheduler;
+    this.listeners = List.copyOf(builder.listeners);
+  }
+
+  /** A new builder: no limits, the system clock and meter's shared timer. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** At most this many tasks running through the limiter at once; {@link RunOptions#UNLIMITED} if not set. */
+  public int maxAtOnce() {
+    return maxAtOnce;
+  }
+
+  /** The start rate, or null for none. */
+  public @Nullable Rate rate() {
+    return rate;
+  }
+
+  /** How many starts the rate lets through at once; 1 unless set. */
+  public int maxBurst() {
+    return maxBurst;
+  }
+
+  /** The limiter's clock; null for {@link Ticker#system()}. */
+  public @Nullable Ticker ticker() {
+    return ticker;
+  }
+
+  /** The timer that wakes waiting runs; null for meter's shared daemon scheduler. */
+  public @Nullable ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  /** Who is told of every task that passes through the limiter. */
+  public List<MeterListener> listeners() {
+    return listeners;
+  }
+
+  @Override
+  public String toString() {
+    return "LimiterConfig{maxAtOnce=" + (maxAtOnce == RunOptions.UNLIMITED ? "unlimited" : maxAtOnce)
+        + ", rate=" + rate + ", maxBurst=" + maxBurst + "}";
+  }
+
+  /** Builds a {@link LimiterConfig}; each setter rejects a bad value at once, naming it. */
+  public static final class Builder {
+    private int maxAtOnce = RunOptions.UNLIMITED;
+    private @Nullable Rate rate;
+    private int maxBurst = 1;
+    private @Nullable Ticker ticker;
+    private @Nullable ScheduledExecutorService scheduler;
+    private final List<MeterListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * At most {@code maxAtOnce} tasks running through the limiter at once, over all its runs.
+     *
+     * @throws IllegalArgumentException if {@code maxAtOnce < 1}
+     */
+    public Builder maxAtOnce(int maxAtOnce) {
+      this.maxAtOnce = Checks.maxAtOnce(maxAtOnce);
+      return this;
+    }
+
+    /**
+     * At most {@code maxPerSecond} starts per second through the limiter, over all its runs.
+     *
+     * @throws IllegalArgumentException if it is not a finite number &gt; 0, or above {@link Rate#MAX_PER_SECOND}
+     */
+    public Builder maxPerSecond(double maxPerSecond) {
+      this.rate = Rate.perSecond(maxPerSecond);
+      return this;
+    }
+
+    /**
+     * At most {@code permits} starts per {@code per}.
+     *
+     * @throws IllegalArgumentException if {@code permits} is not a finite number &gt; 0 or {@code per} is not positive
+     */
+    public Builder rate(double permits, Duration per) {
+      Objects.requireNonNull(per, "per");
+      this.rate = Rate.of(permits, per);
+      return this;
+    }
+
+    /** The start rate as a {@link Rate} value. */
+    public Builder rate(Rate rate) {
+      this.rate = Objects.requireNonNull(rate, "rate");
+      return this;
+    }
+
+    /**
+     * How many starts the rate lets through at once; a new limiter starts with the full burst.
+     *
+     * @throws IllegalArgumentException if {@code maxBurst < 1}
+     */
+    public Builder maxBurst(int maxBurst) {
+      this.maxBurst = Checks.maxBurst(maxBurst);
+      return this;
+    }
+
+    /** The clock the limiter measures rates and pauses with. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** The timer that wakes runs waiting for the rate or a pause to allow a start. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** One more listener told of every task that passes through the limiter. */
+    public Builder listener(MeterListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException if {@code maxBurst} is above 1 without a rate, or too large for its interval
+     */
+    public LimiterConfig build() {
+      Checks.burstFitsRate(maxBurst, rate);
+      return new LimiterConfig(this);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.meter.api;
+
+import java.time.Duration;
+
+/**
+ * A snapshot of task counters, from {@link StatsRecorder#snapshot()} or {@link SharedLimiter#stats()}.
+ * Enough for a progress bar ({@code started}, {@code finished()}) or metrics export.
+ *
+ * @param waiting items taken from their source that wait for a limit now
+ * @param running tasks started and not yet ended
+ * @param started tasks started so far
+ * @param succeeded tasks that succeeded
+ * @param failed tasks that failed
+ * @param cancelled tasks cancelled, and items dropped before they could start
+ * @param totalWaited the time all started or dropped items spent waiting for their limits
+ */
+public record MeterStats(
+    long waiting, long running, long started, long succeeded, long failed, long cancelled, Duration totalWaited) {
+
+  /** Tasks that have ended, whichever way. */
+  public long finished() {
+    return succeeded + failed + cancelled;
+  }
+}
