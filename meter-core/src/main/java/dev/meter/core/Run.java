@@ -360,6 +360,11 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       pending = null;
       hasPending = false;
       launch(item, now);
+      if (settledStack.get() != null) {
+        // Tasks settled meanwhile (an instant task settles inside launch): take them in before
+        // starting more, or the buffer check above would not count them and the run would race ahead.
+        return;
+      }
     }
   }
 

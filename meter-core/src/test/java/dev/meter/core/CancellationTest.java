@@ -144,6 +144,19 @@ class CancellationTest {
   }
 
   @Test
+  void amap_slowConsumerNoConcurrencyLimitInstantTasks_stopsNewStartsOnceTheBufferIsFull() {
+    // Instant tasks settle inside their start: the run must count them before starting more.
+    AtomicInteger pulled = new AtomicInteger();
+    Iterator<Integer> endless = java.util.stream.Stream.iterate(0, i -> i + 1).peek(i -> pulled.incrementAndGet()).iterator();
+    try (Amap<Integer> amap = Meter.with(options().bufferSize(16).build())
+        .amap(dev.meter.api.Source.from(endless), CompletableFuture::completedFuture)) {
+      Iterator<Integer> results = amap.iterator();
+      assertThat(results.next()).isZero();
+      assertThat(pulled.get()).isBetween(16, 18);
+    }
+  }
+
+  @Test
   void publisher_cancelledSubscription_cancelsTheRun() {
     Probe probe = new Probe();
     Amap<Integer> amap = Meter.with(options().maxAtOnce(3).build())
