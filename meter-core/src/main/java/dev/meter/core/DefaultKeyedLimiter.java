@@ -7,18 +7,18 @@ import dev.meter.api.MeterListener;
 import dev.meter.api.MeterStats;
 import dev.meter.api.StatsRecorder;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One {@link DefaultSharedLimiter} per key in a concurrent map. Memory stays bounded by a sweep that
- * each new key pays for: it looks at the next two entries of a cursor that cycles through the map and
- * drops those that are idle. Two looks per new key outpace the one key added, so the map holds the
- * keys in use plus at most about as many idle ones.
+ * each new key pays for: it looks at the two oldest limiters in a queue of them in creation order,
+ * drops those that are idle and sends the busy ones to the back (a clock sweep). Two looks per new key
+ * outpace the one key added, and the oldest are the likeliest to be idle, so the map holds the keys in
+ * use plus about as many that went idle lately.
  *
  * <p>Dropping is safe because a limiter retires itself, under its own lock, only when idle, and a
  * retired limiter refuses every start with {@link DefaultSharedLimiter#RETIRED}: a run that looked it
@@ -33,8 +33,8 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   private final StatsRecorder stats = new StatsRecorder();
   private final MeterListener listener;
   private final ConcurrentHashMap<K, DefaultSharedLimiter> limiters = new ConcurrentHashMap<>();
-  private final Object sweepLock = new Object();
-  private @Nullable Iterator<Map.Entry<K, DefaultSharedLimiter>> cursor;  // guarded by sweepLock
+  /** Every limiter in the map, once each, oldest first; and some already dropped, skipped when met. */
+  private final ConcurrentLinkedQueue<Held<K>> sweepQueue = new ConcurrentLinkedQueue<>();
 
   DefaultKeyedLimiter(LimiterConfig config) {
     this.config = config;
@@ -82,27 +82,29 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
       return existing;
     }
     sweep();
+    sweepQueue.add(new Held<>(key, created));
     return created;
   }
 
   private void sweep() {
-    synchronized (sweepLock) {
-      for (int i = 0; i < SWEEP_PER_NEW_KEY; i++) {
-        Iterator<Map.Entry<K, DefaultSharedLimiter>> entries = cursor;
-        if (entries == null || !entries.hasNext()) {
-          entries = limiters.entrySet().iterator();
-          cursor = entries;
-          if (!entries.hasNext()) {
-            return;
-          }
-        }
-        Map.Entry<K, DefaultSharedLimiter> entry = entries.next();
-        if (entry.getValue().retireIfIdle()) {
-          limiters.remove(entry.getKey(), entry.getValue());
-        }
+    for (int i = 0; i < SWEEP_PER_NEW_KEY; i++) {
+      Held<K> oldest = sweepQueue.poll();
+      if (oldest == null) {
+        return;
+      }
+      if (limiters.get(oldest.key()) != oldest.limiter()) {
+        continue;  // dropped already (found retired by a run); its successor has its own place
+      }
+      if (oldest.limiter().retireIfIdle()) {
+        limiters.remove(oldest.key(), oldest.limiter());
+      } else {
+        sweepQueue.add(oldest);  // busy: look again on the next round
       }
     }
   }
+
+  /** A key and the limiter it had when queued for sweeping. */
+  private record Held<K>(K key, DefaultSharedLimiter limiter) {}
 
   /** The keyed limiter as one run's limit: each item goes through its key's limiter. */
   private final class View<T> implements ObservedLimiter {
