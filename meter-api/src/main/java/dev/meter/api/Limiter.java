@@ -23,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Implementations must be thread-safe when shared between runs; the engine calls one run's
  * methods from one thread at a time.
+ *
+ * <p>Times are readings of the calling run's {@link Ticker}. A limiter shared by runs with different
+ * clocks should keep its own and take from the run only how long a start has waited
+ * ({@code nowNanos - waitingSinceNanos}), as meter's shared limiters do.
  */
 public interface Limiter {
 

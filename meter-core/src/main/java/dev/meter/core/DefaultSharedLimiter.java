@@ -309,6 +309,18 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
   }
 
+  /** Tasks holding a permit now; for tests that check the limiter's own bookkeeping. */
+  int running() {
+    synchronized (lock) {
+      return running;
+    }
+  }
+
+  /** Whether a wake-up is registered and neither fired nor withdrawn; for the same tests. */
+  boolean hasWaiters() {
+    return !waiters.isEmpty();
+  }
+
   // ---- timer ----
 
   private boolean mayStart(long now) {

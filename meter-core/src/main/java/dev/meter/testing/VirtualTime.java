@@ -47,10 +47,12 @@ public final class VirtualTime implements Ticker {
   private final PriorityQueue<VirtualTask<?>> timers = new PriorityQueue<>();
   private final VirtualScheduler scheduler = new VirtualScheduler();
   private volatile long now;
+  private long horizon;  // guarded by lock
   private long sequence;
 
   private VirtualTime(long start) {
     this.now = start;
+    this.horizon = start;
   }
 
   /** Virtual time starting at reading 0. */
@@ -92,13 +94,20 @@ public final class VirtualTime implements Ticker {
     if (stepNanos < 0) {
       throw new IllegalArgumentException("stepNanos must not be negative, but was " + stepNanos);
     }
-    long target = now + stepNanos;
+    long target;
+    synchronized (lock) {
+      // Steps add up even when threads advance at once: each extends the furthest time asked for.
+      horizon = Math.max(horizon, now) + stepNanos;
+      target = horizon;
+    }
     for (;;) {
       VirtualTask<?> due;
       synchronized (lock) {
         due = timers.peek();
         if (due == null || due.deadline - target > 0) {
-          now = target;
+          if (target - now > 0) {
+            now = target;  // never backwards: a concurrent, longer advance may have gone further
+          }
           return;
         }
         timers.poll();
