@@ -54,6 +54,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   private boolean retired;
   private @Nullable ScheduledFuture<?> timer;
   private long timerAt;
+  private long timerSequence;  // which timer is current: a replaced one may still fire
 
   DefaultSharedLimiter(LimiterConfig config) {
     this(config, new StatsRecorder());
@@ -339,7 +340,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
       current.cancel(false);
     }
     timerAt = at;
-    timer = scheduler.schedule(this::onTimer, Math.max(0, at - now), TimeUnit.NANOSECONDS);
+    long sequence = ++timerSequence;
+    timer = scheduler.schedule(() -> onTimer(sequence), Math.max(0, at - now), TimeUnit.NANOSECONDS);
   }
 
   private void cancelTimer() {
@@ -347,12 +349,15 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     if (current != null) {
       current.cancel(false);
       timer = null;
+      timerSequence++;
     }
   }
 
-  private void onTimer() {
+  private void onTimer(long sequence) {
     synchronized (lock) {
-      timer = null;
+      if (sequence == timerSequence) {
+        timer = null;
+      }
     }
     waiters.signalAll();
   }
