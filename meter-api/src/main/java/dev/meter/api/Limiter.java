@@ -68,6 +68,16 @@ public interface Limiter {
    */
   Registration awaitSignal(@Nullable Object item, Runnable wakeUp);
 
+  /**
+   * Whether a refusal concerns only the item asked about, so that a run may start later items
+   * meanwhile (up to its {@linkplain RunOptions#lookahead() lookahead}): true for a limit keyed by item,
+   * where another key may well have room. False by default: a refusal then holds back every later item
+   * too, as it must for a limit that would refuse them all alike.
+   */
+  default boolean refusesPerItem() {
+    return false;
+  }
+
   /** A registration made with {@link #awaitSignal}. */
   @FunctionalInterface
   interface Registration {

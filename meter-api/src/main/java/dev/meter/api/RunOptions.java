@@ -34,6 +34,9 @@ public final class RunOptions {
   /** The default {@link #bufferSize()}. */
   public static final int DEFAULT_BUFFER_SIZE = 256;
 
+  /** The default {@link #lookahead()}. */
+  public static final int DEFAULT_LOOKAHEAD = 256;
+
   private static final RunOptions DEFAULTS = new Builder().build();
 
   private final int maxAtOnce;
@@ -44,6 +47,7 @@ public final class RunOptions {
   private final boolean includeValue;
   private final FailurePolicy failurePolicy;
   private final int bufferSize;
+  private final int lookahead;
   private final @Nullable Executor executor;
   private final @Nullable ScheduledExecutorService scheduler;
   private final @Nullable Ticker ticker;
@@ -60,6 +64,7 @@ public final class RunOptions {
     this.includeValue = builder.includeValue;
     this.failurePolicy = builder.failurePolicy;
     this.bufferSize = builder.bufferSize;
+    this.lookahead = builder.lookahead;
     this.executor = builder.executor;
     this.scheduler = builder.scheduler;
     this.ticker = builder.ticker;
@@ -124,6 +129,15 @@ public final class RunOptions {
   }
 
   /**
+   * How many items a run may hold aside, pulled but refused by a limiter that
+   * {@linkplain Limiter#refusesPerItem() refuses per item} (a keyed limit whose key is busy), while it
+   * starts the items after them.
+   */
+  public int lookahead() {
+    return lookahead;
+  }
+
+  /**
    * Where blocking tasks run; null for meter's default (virtual threads on JDK 21+, otherwise a
    * bounded pool of daemon threads).
    */
@@ -161,7 +175,7 @@ public final class RunOptions {
     return "RunOptions{maxAtOnce=" + (maxAtOnce == UNLIMITED ? "unlimited" : maxAtOnce)
         + ", rate=" + rate + ", maxBurst=" + maxBurst + ", captureOutcome=" + captureOutcome
         + ", includeIndex=" + includeIndex + ", includeValue=" + includeValue
-        + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize
+        + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize + ", lookahead=" + lookahead
         + ", limiters=" + limiters.size() + ", listeners=" + listeners.size()
         + ", taskTimeout=" + taskTimeout + "}";
   }
@@ -176,6 +190,7 @@ public final class RunOptions {
     private boolean includeValue;
     private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
     private int bufferSize = DEFAULT_BUFFER_SIZE;
+    private int lookahead = DEFAULT_LOOKAHEAD;
     private @Nullable Executor executor;
     private @Nullable ScheduledExecutorService scheduler;
     private @Nullable Ticker ticker;
@@ -194,6 +209,7 @@ public final class RunOptions {
       this.includeValue = options.includeValue;
       this.failurePolicy = options.failurePolicy;
       this.bufferSize = options.bufferSize;
+      this.lookahead = options.lookahead;
       this.executor = options.executor;
       this.scheduler = options.scheduler;
       this.ticker = options.ticker;
@@ -285,6 +301,24 @@ public final class RunOptions {
         throw new IllegalArgumentException("bufferSize must be >= 1, but was " + bufferSize);
       }
       this.bufferSize = bufferSize;
+      return this;
+    }
+
+    /**
+     * How many items may wait aside for a limiter that {@linkplain Limiter#refusesPerItem() refuses per
+     * item} while later items start: with a {@link KeyedLimiter}, items for a busy host wait without
+     * holding up the items for other hosts. Items held aside are retried first, in input order, as
+     * soon as their limiter may allow them. When this many wait, the run waits for the next refused
+     * item like any other: {@code 0} makes items start strictly in input order. Default
+     * {@value #DEFAULT_LOOKAHEAD}.
+     *
+     * @throws IllegalArgumentException if {@code lookahead < 0}
+     */
+    public Builder lookahead(int lookahead) {
+      if (lookahead < 0) {
+        throw new IllegalArgumentException("lookahead must be >= 0, but was " + lookahead);
+      }
+      this.lookahead = lookahead;
       return this;
     }
 

@@ -29,6 +29,7 @@ class RunOptionsTest {
         bad("rate zero duration", b -> b.rate(5, Duration.ZERO), "per must be a positive duration, but was PT0S"),
         bad("rate negative duration", b -> b.rate(5, Duration.ofSeconds(-1)), "per must be a positive duration, but was PT-1S"),
         bad("bufferSize 0", b -> b.bufferSize(0), "bufferSize must be >= 1, but was 0"),
+        bad("lookahead -1", b -> b.lookahead(-1), "lookahead must be >= 0, but was -1"),
         bad("burst without rate", b -> b.maxBurst(3).build(), "maxBurst must come with a rate"));
   }
 

@@ -166,6 +166,12 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
       return limiter.awaitSignal(item, wakeUp);
     }
 
+    /** Another key may have room: a run starts later items while this one waits. */
+    @Override
+    public boolean refusesPerItem() {
+      return true;
+    }
+
     @Override
     public MeterListener listener() {
       return listener;

@@ -194,7 +194,7 @@ final class MeterRunner implements Runner {
   private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
       Run.Mode mode, Sink<T, R> sink) {
-    return new Run<>(SourceCursor.of(source), launcher, limiters(), options.maxAtOnce(), ticker, scheduler,
+    return new Run<>(SourceCursor.of(source), launcher, limiters(), options.maxAtOnce(), options.lookahead(), ticker, scheduler,
         ordered, mode, bufferSize, options.includeValue(), sink, listeners, taskTimeoutNanos);
   }
 

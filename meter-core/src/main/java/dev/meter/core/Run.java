@@ -49,8 +49,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final SourceCursor<T> source;
   private final Launcher<T, R> launcher;
   private final Limiter[] limiters;
-  private final Limiter.@Nullable Registration[] registrations;
   private final int maxAtOnce;
+  private final int lookahead;
   private final Ticker ticker;
   private final ScheduledExecutorService scheduler;
   private final boolean ordered;
@@ -68,6 +68,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final AtomicLong requested = new AtomicLong();
   private volatile @Nullable CancellationException cancelRequest;
   private volatile boolean terminated;
+  /** An item held aside was signalled by its limiter: look through them again. */
+  private volatile boolean parkedSignalled;
 
   // Drain-confined state.
   private long nextIndex;
@@ -77,9 +79,16 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private @Nullable Slot<T, R> runningHead;
   private @Nullable Slot<T, R> readyHead;
   private @Nullable Slot<T, R> readyTail;
-  private boolean hasPending;
-  private @Nullable T pending;
-  private long pendingSince;
+  // The item pulled last and not started, and its wait if it was refused; then the items held aside
+  // (refused by a limiter that refuses per item), oldest first, and the earliest deadline among them.
+  private @Nullable Slot<T, R> pending;
+  private @Nullable StartWait<T, R> pendingWait;
+  private @Nullable StartWait<T, R> parkedHead;
+  private @Nullable StartWait<T, R> parkedTail;
+  private int parkedCount;
+  private boolean hasParkedWakeAt;
+  private long parkedWakeAt;
+  private long refusal;  // what the limiter that refused the last acquireAll answered
   private boolean sourceDone;
   private boolean stopping;
   private @Nullable Throwable failure;
@@ -92,14 +101,14 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   // isDone() cannot tell the drain that the timer it runs in is spent.
   private volatile long firedSequence;
 
-  Run(SourceCursor<T> source, Launcher<T, R> launcher, List<Limiter> limiters, int maxAtOnce,
+  Run(SourceCursor<T> source, Launcher<T, R> launcher, List<Limiter> limiters, int maxAtOnce, int lookahead,
       Ticker ticker, ScheduledExecutorService scheduler, boolean ordered, Mode mode,
       long bufferSize, boolean keepItems, Sink<T, R> sink, Listeners listeners, long taskTimeoutNanos) {
     this.source = source;
     this.launcher = launcher;
     this.limiters = limiters.toArray(new Limiter[0]);
-    this.registrations = new Limiter.Registration[this.limiters.length];
     this.maxAtOnce = maxAtOnce;
+    this.lookahead = lookahead;
     this.ticker = ticker;
     this.scheduler = scheduler;
     this.ordered = ordered;
@@ -162,6 +171,12 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     drain();
   }
 
+  /** A limiter signalled an item that waits for its start (called by its {@link StartWait}). */
+  void startWaitSignalled() {
+    parkedSignalled = true;
+    drain();
+  }
+
   // ---- the drain loop ----
 
   void drain() {
@@ -194,7 +209,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (!stopping) {
       startTasks();
     }
-    if (running == 0 && (stopping || (sourceDone && !hasPending && readyHead == null))) {
+    if (running == 0 && (stopping || (sourceDone && pending == null && parkedHead == null && readyHead == null))) {
       finish();
     }
   }
@@ -320,80 +335,220 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
 
   private void startTasks() {
     while (!stopping) {
-      if (waitingResults >= bufferSize) {
+      // In input order a full buffer may be waiting for an item held aside, so those may still start.
+      boolean bufferFull = waitingResults >= bufferSize;
+      if (bufferFull && !ordered) {
         return;  // the consumer is behind: its buffer is full
       }
       if (running >= maxAtOnce) {
         return;  // do not even pull an item: the concurrency limit cannot admit it
       }
       long now = ticker.read();
-      if (!hasPending) {
-        if (sourceDone) {
-          return;
-        }
-        int polled = source.poll(wakeUp);
-        if (polled == SourceCursor.EMPTY) {
-          return;
-        }
-        if (polled == SourceCursor.DONE) {
-          sourceDone = true;
-          source.close();
-          return;
-        }
-        if (polled == SourceCursor.FAILED) {
-          sourceDone = true;
-          recordFailure(source.failure());
-          stop();
-          return;
-        }
-        pending = source.takeItem();
-        hasPending = true;
-        pendingSince = now;
-        if (!listeners.isEmpty()) {
-          listeners.onWaiting(new TaskEvent(nextIndex, pending, false, 0, 0));
+      if (parkedHead != null) {
+        if (parkedSignalled || (hasParkedWakeAt && now - parkedWakeAt >= 0)) {
+          if (!startParked(now) || running >= maxAtOnce) {
+            return;
+          }
+        } else if (hasParkedWakeAt) {
+          wakeAt(parkedWakeAt, now);  // the run's one timer may have been spent on an earlier wait
         }
       }
-      if (!acquireAll(pending, now)) {
+      if (bufferFull) {
         return;
       }
-      T item = pending;
-      pending = null;
-      hasPending = false;
-      launch(item, now);
-      if (settledStack.get() != null) {
-        // Tasks settled meanwhile (an instant task settles inside launch): take them in before
-        // starting more, or the buffer check above would not count them and the run would race ahead.
+      Slot<T, R> slot = pending;
+      if (slot == null) {
+        slot = pull(now);
+        if (slot == null) {
+          return;
+        }
+      }
+      int refused = acquireAll(slot, now);
+      if (refused == GRANTED) {
+        pending = null;
+        StartWait<T, R> wait = pendingWait;
+        if (wait != null) {
+          wait.withdraw();
+          pendingWait = null;
+        }
+        launch(slot, now);
+        if (settledStack.get() != null) {
+          // Tasks settled meanwhile (an instant task settles inside launch): take them in before
+          // starting more, or the buffer check above would not count them and the run would race ahead.
+          return;
+        }
+        continue;
+      }
+      if (refused == FAILED) {
         return;
       }
+      StartWait<T, R> wait = pendingWait != null ? pendingWait : new StartWait<>(this, slot);
+      waitFor(wait, refused);
+      if (stopping) {
+        return;
+      }
+      if (limiters[refused].refusesPerItem() && parkedCount < lookahead) {
+        pending = null;  // hold it aside and go on with the next item
+        pendingWait = null;
+        park(wait, now);
+        continue;
+      }
+      pendingWait = wait;
+      if (wait.hasDeadline) {
+        wakeAt(wait.deadline, now);
+      }
+      return;
     }
   }
+
+  /** Pulls the next item into a new pending slot; null if there is none now. */
+  private @Nullable Slot<T, R> pull(long now) {
+    if (sourceDone) {
+      return null;
+    }
+    int polled = source.poll(wakeUp);
+    if (polled == SourceCursor.EMPTY) {
+      return null;
+    }
+    if (polled == SourceCursor.DONE) {
+      sourceDone = true;
+      source.close();
+      return null;
+    }
+    if (polled == SourceCursor.FAILED) {
+      sourceDone = true;
+      recordFailure(source.failure());
+      stop();
+      return null;
+    }
+    Slot<T, R> slot = new Slot<>(this, nextIndex++, source.takeItem());
+    slot.startedAt = now;  // until it starts: since when it waits
+    if (ordered) {
+      appendReady(slot);  // its place in the output is its place in the input
+    }
+    if (!listeners.isEmpty()) {
+      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
+    }
+    pending = slot;
+    return slot;
+  }
+
+  /**
+   * Tries the items held aside whose limiter signalled or whose deadline has passed, oldest first, and
+   * sets the timer for the earliest deadline left.
+   *
+   * @return whether the run may go on to newer items in this round
+   */
+  private boolean startParked(long now) {
+    parkedSignalled = false;  // a signal from here on asks for another look
+    hasParkedWakeAt = false;
+    boolean mayTry = true;
+    boolean goOn = true;
+    StartWait<T, R> previous = null;
+    for (StartWait<T, R> wait = parkedHead; wait != null; ) {
+      StartWait<T, R> next = wait.nextParked;
+      if (mayTry && wait.isDue(now)) {
+        if (running >= maxAtOnce || settledStack.get() != null) {
+          parkedSignalled = true;  // come back once the run has taken in what settled
+          return false;
+        }
+        int refused = acquireAll(wait.slot, now);
+        if (refused == GRANTED) {
+          unpark(previous, wait);
+          wait.withdraw();
+          launch(wait.slot, now);
+          wait = next;
+          continue;
+        }
+        if (refused == FAILED) {
+          return false;
+        }
+        waitFor(wait, refused);
+        if (stopping) {
+          return false;
+        }
+        if (!limiters[refused].refusesPerItem()) {
+          // A limit every item shares refused: nothing starts before it allows this one, whose wait
+          // then brings the run back here. The rest only add their deadlines to the timer.
+          mayTry = false;
+          goOn = false;
+        }
+      }
+      if (wait.hasDeadline) {
+        noteParkedDeadline(wait.deadline);
+      }
+      previous = wait;
+      wait = next;
+    }
+    if (hasParkedWakeAt) {
+      wakeAt(parkedWakeAt, now);
+    }
+    return goOn;
+  }
+
+  private void park(StartWait<T, R> wait, long now) {
+    if (parkedTail == null) {
+      parkedHead = wait;
+    } else {
+      parkedTail.nextParked = wait;
+    }
+    parkedTail = wait;
+    parkedCount++;
+    if (wait.hasDeadline) {
+      noteParkedDeadline(wait.deadline);
+      wakeAt(wait.deadline, now);
+    }
+  }
+
+  private void unpark(@Nullable StartWait<T, R> previous, StartWait<T, R> wait) {
+    StartWait<T, R> next = wait.nextParked;
+    if (previous == null) {
+      parkedHead = next;
+    } else {
+      previous.nextParked = next;
+    }
+    if (parkedTail == wait) {
+      parkedTail = previous;
+    }
+    wait.nextParked = null;
+    parkedCount--;
+  }
+
+  private void noteParkedDeadline(long deadline) {
+    if (!hasParkedWakeAt || deadline - parkedWakeAt < 0) {
+      parkedWakeAt = deadline;
+      hasParkedWakeAt = true;
+    }
+  }
+
+  private static final int GRANTED = -1;
+  private static final int FAILED = -2;
 
   /**
    * Takes a permit from every limiter, or none: a refusal refunds the ones already granted. A limiter
    * that throws (a keyed limiter's key function, say) fails the run, after the same refunds.
+   *
+   * @return {@link #GRANTED}; {@link #FAILED}, with the run stopped; or the index of the limiter that
+   *     refused, with its answer in {@link #refusal}
    */
-  private boolean acquireAll(@Nullable T item, long now) {
+  private int acquireAll(Slot<T, R> slot, long now) {
     for (int i = 0; i < limiters.length; i++) {
       long answer;
       try {
-        answer = limiters[i].tryAcquire(item, now, pendingSince);
+        answer = limiters[i].tryAcquire(slot.item, now, slot.startedAt);
       } catch (RuntimeException thrown) {
-        refundBefore(i, item, now);
+        refundBefore(i, slot.item, now);
         recordFailure(thrown);
         stop();
-        return false;
+        return FAILED;
       }
       if (answer != Limiter.ACQUIRED) {
-        refundBefore(i, item, now);
-        if (answer == Limiter.AWAIT_SIGNAL) {
-          awaitSignal(i);
-        } else {
-          wakeAt(answer, now);
-        }
-        return false;
+        refundBefore(i, slot.item, now);
+        refusal = answer;
+        return i;
       }
     }
-    return true;
+    return GRANTED;
   }
 
   private void refundBefore(int refused, @Nullable T item, long now) {
@@ -402,30 +557,27 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     }
   }
 
-  private void launch(T item, long now) {
-    Slot<T, R> slot = new Slot<>(this, nextIndex++, item);
+  /** Sets up how {@code wait} learns that the limiter that refused it may allow it now. */
+  private void waitFor(StartWait<T, R> wait, int refused) {
+    if (refusal == Limiter.AWAIT_SIGNAL) {
+      wait.awaitSignal(limiters[refused]);
+    } else {
+      wait.awaitDeadline(refusal);
+    }
+  }
+
+  private void launch(Slot<T, R> slot, long now) {
     running++;
     linkRunning(slot);
-    if (ordered) {
-      appendReady(slot);
-    }
+    slot.waitedNanos = now - slot.startedAt;
     slot.startedAt = now;
-    slot.waitedNanos = now - pendingSince;
     if (!listeners.isEmpty()) {
-      listeners.onStarted(new TaskEvent(slot.index, item, true, slot.waitedNanos, 0));
+      listeners.onStarted(new TaskEvent(slot.index, slot.item, true, slot.waitedNanos, 0));
     }
     if (taskTimeoutNanos > 0) {
       slot.scheduleTimeout(scheduler, taskTimeoutNanos);
     }
-    launcher.launch(slot, item);
-  }
-
-  private void awaitSignal(int limiterIndex) {
-    Limiter.Registration previous = registrations[limiterIndex];
-    if (previous != null) {
-      previous.cancel();
-    }
-    registrations[limiterIndex] = limiters[limiterIndex].awaitSignal(pending, wakeUp);
+    launcher.launch(slot, slot.item);
   }
 
   private void wakeAt(long deadline, long now) {
@@ -457,12 +609,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       return;
     }
     stopping = true;
-    if (hasPending && !listeners.isEmpty()) {
-      long waited = ticker.read() - pendingSince;
-      listeners.onCancelled(new TaskEvent(nextIndex, pending, false, waited, 0));  // dropped before its start
-    }
-    hasPending = false;
-    pending = null;
+    dropUnstarted();
     source.close();
     releaseWaits();
     for (Slot<T, R> slot = runningHead; slot != null; ) {
@@ -472,18 +619,41 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     }
   }
 
+  /** The items pulled but not started (the pending one and those held aside) are dropped, in input order. */
+  private void dropUnstarted() {
+    long now = ticker.read();
+    Slot<T, R> last = pending;
+    pending = null;
+    StartWait<T, R> lastWait = pendingWait;
+    pendingWait = null;
+    if (lastWait != null) {
+      lastWait.withdraw();
+    }
+    for (StartWait<T, R> wait = parkedHead; wait != null; wait = wait.nextParked) {
+      wait.withdraw();
+      dropped(wait.slot, now);
+    }
+    parkedHead = null;
+    parkedTail = null;
+    parkedCount = 0;
+    hasParkedWakeAt = false;
+    if (last != null) {
+      dropped(last, now);
+    }
+  }
+
+  private void dropped(Slot<T, R> slot, long now) {
+    slot.skipped = true;
+    if (!listeners.isEmpty()) {
+      listeners.onCancelled(new TaskEvent(slot.index, slot.item, false, now - slot.startedAt, 0));
+    }
+  }
+
   private void releaseWaits() {
     ScheduledFuture<?> pendingTimer = timer;
     if (pendingTimer != null) {
       pendingTimer.cancel(false);
       timer = null;
-    }
-    for (int i = 0; i < registrations.length; i++) {
-      Limiter.Registration registration = registrations[i];
-      if (registration != null) {
-        registration.cancel();
-        registrations[i] = null;
-      }
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One started item: its position, input, running task and, once settled, its result. A slot is its
+ * One item from its pull on: its position, input, running task and, once settled, its result. A slot is its
  * own completion callback, so starting a task allocates nothing else; when the task settles the slot
  * pushes itself onto its run's settled stack and wakes the run.
  *
@@ -36,7 +36,10 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
   boolean settled;
   /** A failed slot that is not delivered (failures not captured); ordered delivery skips it. */
   boolean skipped;
-  /** When the task started, and how long its item waited for that, by the run's ticker. */
+  /**
+   * When the task started (until then, when its item was pulled), and how long its item waited for
+   * that, by the run's ticker.
+   */
   long startedAt;
   long waitedNanos;
 

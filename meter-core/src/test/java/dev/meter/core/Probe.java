@@ -4,6 +4,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.ToIntFunction;
 
 /**
  * Watches tasks from the inside: how many run at once (and the peak), which items started, and which
@@ -15,6 +17,21 @@ final class Probe {
   final Set<Object> started = ConcurrentHashMap.newKeySet();
   final Set<Object> ended = ConcurrentHashMap.newKeySet();
   final AtomicInteger duplicateStarts = new AtomicInteger();
+  /** Per key, for limits keyed by item: how many run now, and the most that ever ran at once. */
+  private final ToIntFunction<Object> keyOf;
+  private final AtomicIntegerArray activePerKey;
+  private final AtomicIntegerArray peakPerKey;
+
+  Probe() {
+    this(item -> 0, 1);
+  }
+
+  /** A probe that also counts per key, for keys {@code 0 .. keys - 1}. */
+  Probe(ToIntFunction<Object> keyOf, int keys) {
+    this.keyOf = keyOf;
+    this.activePerKey = new AtomicIntegerArray(keys);
+    this.peakPerKey = new AtomicIntegerArray(keys);
+  }
 
   /** Marks {@code item} started. */
   void begin(Object item) {
@@ -23,12 +40,24 @@ final class Probe {
     }
     int now = active.incrementAndGet();
     peak.accumulateAndGet(now, Math::max);
+    int key = keyOf.applyAsInt(item);
+    peakPerKey.accumulateAndGet(key, activePerKey.incrementAndGet(key), Math::max);
   }
 
   /** Marks {@code item} ended. */
   void end(Object item) {
     ended.add(item);
+    activePerKey.decrementAndGet(keyOf.applyAsInt(item));
     active.decrementAndGet();
+  }
+
+  /** The most items of one key that ever ran at once. */
+  int peakOfAnyKey() {
+    int most = 0;
+    for (int key = 0; key < peakPerKey.length(); key++) {
+      most = Math.max(most, peakPerKey.get(key));
+    }
+    return most;
   }
 
   /**

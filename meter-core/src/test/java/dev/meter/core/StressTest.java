@@ -7,6 +7,8 @@ import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.FailurePolicy;
 import dev.meter.api.ItemResult;
+import dev.meter.api.KeyedLimiter;
+import dev.meter.api.LimiterConfig;
 import dev.meter.api.Outcome;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
@@ -41,8 +43,10 @@ import org.junit.jupiter.api.Test;
  * (instant, later on a timer thread, thrown, failed later, null stage, blocking), failure policies,
  * early close and cancellation. After each run it checks the invariants every run must keep:
  * never more than {@code maxAtOnce} running, no item started twice, nothing running once the run
- * has ended, at most one item pulled ahead of the starts, every started item's result delivered
- * exactly once where results are delivered, and the right failure thrown.
+ * has ended, at most one item pulled ahead of the starts (plus the lookahead when a keyed limit
+ * holds items aside), every started item's result delivered exactly once where results are
+ * delivered, the right failure thrown; and with a keyed limit, never more than its limit running for
+ * one key and nothing left held in it after the run.
  *
  * <p>{@code -Dmeter.stress.runs=N} sets the number of runs (1000 in the build);
  * {@code -Dmeter.stress.seed=S} replays a failed run.
@@ -135,8 +139,14 @@ class StressTest {
     final int disturbAt;
     final Behaviour[] behaviours;
     final long[] delayMicros;
+    /** A keyed limit on {@code item % keys} (0: none), with this much lookahead. */
+    final int keys;
+    final int maxAtOncePerKey;
+    final double ratePerKey;
+    final int lookahead;
+    final KeyedLimiter<Integer> keyed;
 
-    final Probe probe = new Probe();
+    final Probe probe;
     final AtomicInteger pulled = new AtomicInteger();
     /** Blocking tasks handed to the executor: started as far as limits go, though a cancel may beat their body. */
     final AtomicInteger submitted = new AtomicInteger();
@@ -169,6 +179,22 @@ class StressTest {
             : (later ? Behaviour.LATER : Behaviour.NOW);
         delayMicros[i] = random.nextInt(500);
       }
+      boolean keyedEntry = entry != Entry.RUN_ALL_OUTCOMES && entry != Entry.RUN_ANY;  // items are calls there
+      keys = keyedEntry && random.nextInt(3) == 0 ? 1 + random.nextInt(5) : 0;
+      maxAtOncePerKey = 1 + random.nextInt(3);
+      ratePerKey = keys > 0 && random.nextInt(3) == 0 ? 5_000 + random.nextInt(20_000) : 0;
+      lookahead = random.nextInt(10);
+      if (keys > 0) {
+        LimiterConfig.Builder perKey = LimiterConfig.builder().maxAtOnce(maxAtOncePerKey).scheduler(timers);
+        if (ratePerKey > 0) {
+          perKey.maxPerSecond(ratePerKey);
+        }
+        keyed = Meter.keyedLimiter(perKey.build());
+        probe = new Probe(item -> (Integer) item % keys, keys);
+      } else {
+        keyed = null;
+        probe = new Probe();
+      }
     }
 
     private <E> E pick(E[] values) {
@@ -184,7 +210,9 @@ class StressTest {
       return "Scenario{seed=" + seed + ", entry=" + entry + ", n=" + n + ", maxAtOnce=" + maxAtOnce
           + ", rate=" + rate + ", burst=" + burst + ", source=" + sourceKind + ", blocking=" + blocking
           + ", policy=" + policy + ", capture=" + capture + ", bufferSize=" + bufferSize
-          + ", disturbAt=" + disturbAt + ", behaviours=" + Arrays.toString(behaviours) + "}";
+          + ", disturbAt=" + disturbAt + ", keys=" + keys + ", maxAtOncePerKey=" + maxAtOncePerKey
+          + ", ratePerKey=" + ratePerKey + ", lookahead=" + lookahead
+          + ", behaviours=" + Arrays.toString(behaviours) + "}";
     }
 
     boolean failing(int i) {
@@ -205,6 +233,9 @@ class StressTest {
           });
       if (rate > 0) {
         options.maxPerSecond(rate).maxBurst(burst);
+      }
+      if (keyed != null) {
+        options.limiter(keyed.by((Integer item) -> item % keys)).lookahead(lookahead);
       }
       return Meter.with(options.build());
     }
@@ -620,11 +651,22 @@ class StressTest {
       }
     }
 
-    private void checkLimitsAndPulls() {
+    private void checkLimitsAndPulls() throws InterruptedException {
       assertThat(probe.peak.get()).as("peak running").isLessThanOrEqualTo(maxAtOnce);
       assertThat(probe.duplicateStarts.get()).as("items started twice").isZero();
       int started = blocking ? submitted.get() : probe.started.size();
-      assertThat(pulled.get()).as("items pulled ahead of their start").isLessThanOrEqualTo(started + 1);
+      int heldAside = keyed == null ? 0 : lookahead;
+      assertThat(pulled.get()).as("items pulled ahead of their start").isLessThanOrEqualTo(started + 1 + heldAside);
+      if (keyed != null) {
+        assertThat(probe.peakOfAnyKey()).as("peak running for one key").isLessThanOrEqualTo(maxAtOncePerKey);
+        // The run's future may complete (a cancel) just before its tasks settle and give their permits back.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
+        while ((keyed.stats().running() != 0 || keyed.stats().waiting() != 0) && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        assertThat(keyed.stats().running()).as("permits still held in the keyed limit").isZero();
+        assertThat(keyed.stats().waiting()).as("items still waiting in the keyed limit").isZero();
+      }
     }
   }
 }
