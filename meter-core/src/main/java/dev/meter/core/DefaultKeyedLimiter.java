@@ -71,6 +71,11 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     return stats.snapshot();
   }
 
+  /** The limiter the map holds for {@code key}, if any; for tests that check the books. */
+  @Nullable DefaultSharedLimiter heldFor(K key) {
+    return limiters.get(key);
+  }
+
   private DefaultSharedLimiter forKey(K key) {
     DefaultSharedLimiter existing = limiters.get(key);
     if (existing != null) {
