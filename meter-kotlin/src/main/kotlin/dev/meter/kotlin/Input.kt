@@ -1,0 +1,41 @@
+package dev.meter.kotlin
+
+import dev.meter.api.AsyncTask
+import dev.meter.api.Source
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.jdk9.asPublisher
+
+/**
+ * Where a Kotlin run takes its items from, as the [Source] meter-core pulls lazily. A `Flow` becomes a
+ * `Flow.Publisher` collected in the run's scope (so its context elements apply), requested one item at
+ * a time by the engine. A publisher cannot carry null, so a flow's items travel in a [Box].
+ */
+internal class Input<T> private constructor(
+  private val open: (CoroutineScope) -> Source<*>,
+  private val boxed: Boolean,
+) {
+  fun source(scope: CoroutineScope): Source<*> = open(scope)
+
+  /** [task] as the engine's task over this input's raw items. */
+  @Suppress("UNCHECKED_CAST")
+  fun <R> task(scope: CoroutineScope, task: suspend (T) -> R): AsyncTask<Any?, R> =
+    if (boxed) scope.asAsyncTask { raw: Any? -> task((raw as Box<T>).value) } else scope.asAsyncTask { raw: Any? -> task(raw as T) }
+
+  /** The item as the caller gave it. */
+  @Suppress("UNCHECKED_CAST")
+  fun item(raw: Any?): T = if (boxed) (raw as Box<T>).value else raw as T
+
+  internal companion object {
+    fun <T> of(items: Iterable<T>): Input<T> = Input({ Source.from(items) }, boxed = false)
+
+    fun <T> of(items: Sequence<T>): Input<T> = Input({ Source.from(items.asIterable()) }, boxed = false)
+
+    fun <T> of(items: Flow<T>): Input<T> =
+      Input({ scope -> Source.from(items.map { Box(it) }.asPublisher(scope.coroutineContext)) }, boxed = true)
+  }
+}
+
+/** One value, possibly null, where only non-null values may travel. */
+internal class Box<out T>(val value: T)

@@ -1,0 +1,88 @@
+package dev.meter.kotlin
+
+import dev.meter.api.Amap
+import dev.meter.api.ItemResult
+import dev.meter.api.Outcome
+import dev.meter.api.RunOptions
+import dev.meter.core.Meter
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.jdk9.asFlow
+import kotlinx.coroutines.supervisorScope
+
+// The one bridge every Kotlin entry point goes through: a meter-core run whose tasks are child
+// coroutines of a supervisor scope in the caller's coroutine. The supervisor keeps a task's failure
+// from cancelling its siblings behind the run's back (the run's failure policy decides that), and it
+// does not return before every task coroutine has ended, so nothing outlives the call. Cancelling the
+// caller cancels the await, which cancels the run's future, which cancels the run and its tasks.
+
+internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, captureOutcome: Boolean, task: suspend (T) -> Unit) {
+  supervisorScope {
+    val options = settings.toRunOptions(this, captureOutcome = captureOutcome)
+    Meter.with(options).runOnEach(input.source(this), input.task(this, task)).await()
+  }
+}
+
+internal fun <T, R> amapOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<R> =
+  resultsOf(input, ordered, task, { scope -> settings.toRunOptions(scope) }) { boxed: Box<R> -> boxed.value }
+
+internal fun <T, R> amapResultsOf(
+  input: Input<T>,
+  settings: Settings,
+  ordered: Boolean,
+  captureOutcome: Boolean,
+  includeIndex: Boolean,
+  includeValue: Boolean,
+  task: suspend (T) -> R,
+): Flow<ItemResult<T, R>> {
+  val options = { scope: CoroutineScope ->
+    settings.toRunOptions(scope, captureOutcome = captureOutcome, includeIndex = includeIndex, includeValue = includeValue)
+  }
+  return resultsOf(input, ordered, task, options, results = true) { raw: ItemResult<*, Box<R>> ->
+    val item = if (includeValue) input.item(raw.item()) else null
+    ItemResult<T, R>(raw.index(), item, raw.outcome().map { it.value })
+  }
+}
+
+/**
+ * The results of an amap run as a cold flow: each collection starts one run, emits its results as
+ * the engine delivers them, and when the collector stops early (cancelled, or an operator such as
+ * `take` has enough) cancels the run's subscription, which cancels the run and its tasks.
+ */
+@Suppress("UNCHECKED_CAST")
+private fun <T, R, E, O> resultsOf(
+  input: Input<T>,
+  ordered: Boolean,
+  task: suspend (T) -> R,
+  options: (CoroutineScope) -> RunOptions,
+  results: Boolean = false,
+  out: (E) -> O,
+): Flow<O> = flow {
+  supervisorScope {
+    val runner = Meter.with(options(this))
+    val source = input.source(this)
+    // Results travel boxed: a publisher cannot carry null, and a task may return it.
+    val boxedTask = input.task(this) { item -> Box(task(item)) }
+    val amap: Amap<*> = when {
+      results && ordered -> runner.amapOrderedResults(source, boxedTask)
+      results -> runner.amapResults(source, boxedTask)
+      ordered -> runner.amapOrdered(source, boxedTask)
+      else -> runner.amap(source, boxedTask)
+    }
+    (amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).asFlow().collect { emit(out(it as E)) }
+  }
+}
+
+internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
+  Meter.with(settings.toRunOptions(this)).runAll(tasks.map { asAsyncCall(it) }).await()
+}
+
+internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Outcome<R>> = supervisorScope {
+  Meter.with(settings.toRunOptions(this)).runAllOutcomes(tasks.map { asAsyncCall(it) }).await()
+}
+
+internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
+  Meter.with(settings.toRunOptions(this)).runAny(tasks.map { asAsyncCall(it) }).await()
+}

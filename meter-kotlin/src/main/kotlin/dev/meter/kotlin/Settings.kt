@@ -1,0 +1,74 @@
+package dev.meter.kotlin
+
+import dev.meter.api.FailurePolicy
+import dev.meter.api.Limiter
+import dev.meter.api.RunOptions
+import kotlin.time.Duration
+import kotlin.time.toJavaDuration
+import kotlinx.coroutines.CoroutineScope
+
+/**
+ * The named options every entry point takes, gathered once so that each entry point turns them into
+ * [RunOptions] the same way. A null field leaves the value of [base] as it is.
+ */
+internal class Settings(
+  private val base: RunOptions,
+  private val maxAtOnce: Int?,
+  private val maxPerSecond: Double?,
+  private val maxStarts: Int?,
+  private val per: Duration?,
+  private val maxBurst: Int?,
+  private val limiter: Limiter?,
+  private val failurePolicy: FailurePolicy?,
+  private val taskTimeout: Duration?,
+) {
+  init {
+    // Checked here, when the call is made: before any item is taken or any task starts.
+    require(maxStarts == null || maxPerSecond == null) {
+      "give the rate as maxPerSecond or as maxStarts per a duration, not both, but maxPerSecond was $maxPerSecond and maxStarts was $maxStarts"
+    }
+    require((maxStarts == null) == (per == null)) {
+      "maxStarts and per go together, but maxStarts was $maxStarts and per was $per"
+    }
+    require(per == null || (per.isPositive() && per.isFinite())) {
+      "per must be a finite positive duration, but was $per"
+    }
+    require(taskTimeout == null || (taskTimeout.isPositive() && taskTimeout.isFinite())) {
+      "taskTimeout must be a finite positive duration, but was $taskTimeout"
+    }
+    require(maxStarts == null || maxStarts >= 1) { "maxStarts must be >= 1, but was $maxStarts" }
+    toBuilder()  // the core builder checks every limit and how they combine
+  }
+
+  /** The run's options; under `runTest` they take the test scheduler's virtual time (see [TestTime]). */
+  fun toRunOptions(
+    scope: CoroutineScope,
+    captureOutcome: Boolean? = null,
+    includeIndex: Boolean? = null,
+    includeValue: Boolean? = null,
+  ): RunOptions {
+    val builder = toBuilder()
+    captureOutcome?.let(builder::captureOutcome)
+    includeIndex?.let(builder::includeIndex)
+    includeValue?.let(builder::includeValue)
+    if (base.ticker() == null && base.scheduler() == null) {
+      TestTime.of(scope)?.let { time -> builder.ticker(time.ticker).scheduler(time.timers) }
+    }
+    return builder.build()
+  }
+
+  private fun toBuilder(): RunOptions.Builder {
+    val builder = base.toBuilder()
+    maxAtOnce?.let(builder::maxAtOnce)
+    maxPerSecond?.let(builder::maxPerSecond)
+    if (maxStarts != null && per != null) {
+      builder.rate(maxStarts.toDouble(), per.toJavaDuration())
+    }
+    maxBurst?.let(builder::maxBurst)
+    limiter?.let(builder::limiter)
+    failurePolicy?.let(builder::failurePolicy)
+    taskTimeout?.let { builder.taskTimeout(it.toJavaDuration()) }
+    builder.build()  // checks the combination now
+    return builder
+  }
+}

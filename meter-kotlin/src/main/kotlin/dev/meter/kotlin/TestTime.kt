@@ -1,0 +1,45 @@
+package dev.meter.kotlin
+
+import dev.meter.api.Ticker
+import kotlin.coroutines.ContinuationInterceptor
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.test.TestDispatcher
+
+/**
+ * Virtual time under kotlinx-coroutines-test: when a run's coroutines run on a [TestDispatcher], the
+ * run reads the test scheduler's clock and sets its timers as coroutine delays on it, so rate waits
+ * pass in virtual time (`runTest` skips them) instead of on the wall clock.
+ *
+ * kotlinx-coroutines-test is an optional dependency: without it on the class path this is never
+ * looked at further than the one class check.
+ */
+internal class TestTime(val ticker: Ticker, val timers: CoroutineTimers) {
+  internal companion object {
+    private val testLibraryPresent: Boolean = try {
+      Class.forName("kotlinx.coroutines.test.TestDispatcher", false, TestTime::class.java.classLoader)
+      true
+    } catch (absent: ClassNotFoundException) {
+      false
+    } catch (absent: LinkageError) {
+      false
+    }
+
+    /** The test clock of [scope]'s dispatcher, or null when it is not a test dispatcher. */
+    fun of(scope: CoroutineScope): TestTime? =
+      if (testLibraryPresent) TestDispatchers.timeOf(scope) else null
+  }
+}
+
+/** Touches kotlinx-coroutines-test's classes; only loaded once they are known to be there. */
+private object TestDispatchers {
+  @OptIn(ExperimentalCoroutinesApi::class)
+  fun timeOf(scope: CoroutineScope): TestTime? {
+    val dispatcher = scope.coroutineContext[ContinuationInterceptor] as? TestDispatcher ?: return null
+    val scheduler = dispatcher.scheduler
+    val ticker = Ticker { scheduler.currentTime * NANOS_PER_MILLI }
+    return TestTime(ticker, CoroutineTimers(scope, ticker))
+  }
+}
+
+internal const val NANOS_PER_MILLI: Long = 1_000_000L
