@@ -1,0 +1,101 @@
+package dev.meter.kotlin
+
+import dev.meter.api.FailurePolicy
+import java.util.Random
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.asFlow
+import kotlinx.coroutines.flow.collect
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
+import org.assertj.core.api.Assertions.assertThat
+import org.junit.jupiter.api.Test
+
+/**
+ * Many randomized runs through the Kotlin entry points on real threads, with failures and with the
+ * caller cancelled at random moments. After each: every started item's task ended exactly once,
+ * nothing is still running, no more than maxAtOnce ran at once, and each delivered result belongs to a
+ * started item and came once. `-Dmeter.kotlin.stress.runs=N` (300 in the build), `-Dmeter.kotlin.stress.seed=S`.
+ */
+class StressTest {
+  private val runs = Integer.getInteger("meter.kotlin.stress.runs", 300)
+
+  private enum class Entry { AMAP, AMAP_ORDERED, AMAP_RESULTS, RUN_ON_EACH, RUN_ALL }
+
+  @Test
+  fun randomizedRunsAndCancellations_keepEveryInvariant(): Unit = runBlocking {
+    val base = java.lang.Long.getLong("meter.kotlin.stress.seed", System.nanoTime())
+    for (r in 0 until runs) {
+      val seed = base + r
+      try {
+        runOne(Random(seed))
+      } catch (failure: Throwable) {
+        throw AssertionError("stress run $r broke an invariant; replay with -Dmeter.kotlin.stress.seed=$seed -Dmeter.kotlin.stress.runs=1", failure)
+      }
+    }
+  }
+
+  private suspend fun runOne(random: Random) {
+    val n = random.nextInt(60)
+    val maxAtOnce = 1 + random.nextInt(8)
+    val entry = Entry.entries[random.nextInt(Entry.entries.size)]
+    val failing = (0 until n).filter { random.nextInt(10) == 0 }.toSet()
+    val delays = IntArray(n) { random.nextInt(3) }
+    val policy = if (random.nextBoolean()) FailurePolicy.FAIL_FAST else FailurePolicy.RUN_ALL_THEN_THROW
+    val cancelAfterStarts = if (random.nextInt(3) == 0) random.nextInt(n + 1) else -1
+
+    val probe = Probe()
+    val endedPerItem = ConcurrentHashMap<Int, AtomicInteger>()
+    val enoughStarted = CompletableDeferred<Unit>()
+    val delivered = ConcurrentHashMap<Int, AtomicInteger>()
+    val task: suspend (Int) -> Int = { i ->
+      try {
+        probe.track(i) {
+          if (probe.started.size > cancelAfterStarts && cancelAfterStarts >= 0) enoughStarted.complete(Unit)
+          if (delays[i] == 0) yield() else delay(delays[i].toLong())
+          if (i in failing) throw IllegalStateException("item $i failed")
+          i
+        }
+      } finally {
+        endedPerItem.computeIfAbsent(i) { AtomicInteger() }.incrementAndGet()
+      }
+    }
+    val record: (Int) -> Unit = { i -> delivered.computeIfAbsent(i) { AtomicInteger() }.incrementAndGet() }
+
+    val caller = kotlinx.coroutines.CoroutineScope(Dispatchers.Default).launch {
+      runCatching {
+        val items = (0 until n).toList()
+        when (entry) {
+          Entry.AMAP -> items.asFlow().amap(maxAtOnce = maxAtOnce, failurePolicy = policy, task = task).collect { record(it) }
+          Entry.AMAP_ORDERED -> items.asSequence().amapOrdered(maxAtOnce = maxAtOnce, failurePolicy = policy, task = task).collect { record(it) }
+          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, includeIndex = true, task = task).collect { record(it.index().toInt()) }
+          Entry.RUN_ON_EACH -> items.runOnEach(maxAtOnce = maxAtOnce, failurePolicy = policy) { i -> record(task(i)) }
+          Entry.RUN_ALL -> runAll(items.map { i -> suspend { task(i) } }, maxAtOnce = maxAtOnce, failurePolicy = policy).forEach(record)
+        }
+      }
+    }
+    withTimeout(60_000) {
+      if (cancelAfterStarts >= 0) {
+        launch { enoughStarted.await(); caller.cancelAndJoin() }.also { caller.join(); it.cancel() }
+      }
+      caller.join()
+    }
+
+    assertThat(probe.active.get()).`as`("tasks still running after the call ended").isZero()
+    assertThat(probe.peak.get()).`as`("peak running").isLessThanOrEqualTo(maxAtOnce)
+    for (i in probe.started) {
+      assertThat(endedPerItem[i as Int]?.get()).`as`("item %s ended once", i).isEqualTo(1)
+    }
+    assertThat(endedPerItem.keys).isEqualTo(probe.started)
+    for ((i, count) in delivered) {
+      assertThat(count.get()).`as`("item %s delivered once", i).isEqualTo(1)
+      assertThat(probe.started).contains(i)
+    }
+  }
+}
