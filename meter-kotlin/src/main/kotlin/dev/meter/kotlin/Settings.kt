@@ -24,19 +24,10 @@ internal class Settings(
 ) {
   init {
     // Checked here, when the call is made: before any item is taken or any task starts.
-    require(maxStarts == null || maxPerSecond == null) {
-      "give the rate as maxPerSecond or as maxStarts per a duration, not both, but maxPerSecond was $maxPerSecond and maxStarts was $maxStarts"
-    }
-    require((maxStarts == null) == (per == null)) {
-      "maxStarts and per go together, but maxStarts was $maxStarts and per was $per"
-    }
-    require(per == null || (per.isPositive() && per.isFinite())) {
-      "per must be a finite positive duration, but was $per"
-    }
+    checkRate(maxPerSecond, maxStarts, per)
     require(taskTimeout == null || (taskTimeout.isPositive() && taskTimeout.isFinite())) {
       "taskTimeout must be a finite positive duration, but was $taskTimeout"
     }
-    require(maxStarts == null || maxStarts >= 1) { "maxStarts must be >= 1, but was $maxStarts" }
     toBuilder()  // the core builder checks every limit and how they combine
   }
 

@@ -1,0 +1,82 @@
+package dev.meter.kotlin
+
+import dev.meter.api.KeyedLimiter
+import dev.meter.api.LimiterConfig
+import dev.meter.api.SharedLimiter
+import dev.meter.api.Ticker
+import dev.meter.core.Meter
+import java.util.concurrent.ScheduledExecutorService
+import kotlin.time.Duration
+import kotlin.time.toJavaDuration
+
+/**
+ * A limiter to share between runs, Kotlin and Java alike: pass it as `limiter =` to any entry point
+ * here, or to `RunOptions.Builder.limiter` in Java; its limits hold for all of them together. The
+ * same object as `Meter.limiter(LimiterConfig)` builds, with named parameters. A shared limiter keeps
+ * its own clock ([ticker], [scheduler]; the system's by default), so it does not follow a test
+ * scheduler's virtual time unless given one.
+ *
+ * @throws IllegalArgumentException for a bad limit, naming it and its value
+ */
+public fun sharedLimiter(
+  maxAtOnce: Int? = null,
+  maxPerSecond: Double? = null,
+  maxStarts: Int? = null,
+  per: Duration? = null,
+  maxBurst: Int? = null,
+  ticker: Ticker? = null,
+  scheduler: ScheduledExecutorService? = null,
+): SharedLimiter = Meter.limiter(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, ticker, scheduler))
+
+/**
+ * One set of limits per key (host, tenant), created on first use and forgotten when idle; use it in a
+ * run with `limiter = perHost.by { url: String -> url.host }`. The same object as
+ * `Meter.keyedLimiter(LimiterConfig)` builds, with named parameters.
+ *
+ * @throws IllegalArgumentException for a bad limit, naming it and its value
+ */
+public fun <K : Any> keyedLimiter(
+  maxAtOnce: Int? = null,
+  maxPerSecond: Double? = null,
+  maxStarts: Int? = null,
+  per: Duration? = null,
+  maxBurst: Int? = null,
+  ticker: Ticker? = null,
+  scheduler: ScheduledExecutorService? = null,
+): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, ticker, scheduler))
+
+private fun limiterConfig(
+  maxAtOnce: Int?,
+  maxPerSecond: Double?,
+  maxStarts: Int?,
+  per: Duration?,
+  maxBurst: Int?,
+  ticker: Ticker?,
+  scheduler: ScheduledExecutorService?,
+): LimiterConfig {
+  checkRate(maxPerSecond, maxStarts, per)
+  val builder = LimiterConfig.builder()
+  maxAtOnce?.let(builder::maxAtOnce)
+  maxPerSecond?.let(builder::maxPerSecond)
+  if (maxStarts != null && per != null) {
+    builder.rate(maxStarts.toDouble(), per.toJavaDuration())
+  }
+  maxBurst?.let(builder::maxBurst)
+  ticker?.let(builder::ticker)
+  scheduler?.let(builder::scheduler)
+  return builder.build()
+}
+
+/** The rate given as `maxPerSecond` or as `maxStarts` per `per`: checked the same way everywhere. */
+internal fun checkRate(maxPerSecond: Double?, maxStarts: Int?, per: Duration?) {
+  require(maxStarts == null || maxPerSecond == null) {
+    "give the rate as maxPerSecond or as maxStarts per a duration, not both, but maxPerSecond was $maxPerSecond and maxStarts was $maxStarts"
+  }
+  require((maxStarts == null) == (per == null)) {
+    "maxStarts and per go together, but maxStarts was $maxStarts and per was $per"
+  }
+  require(per == null || (per.isPositive() && per.isFinite())) {
+    "per must be a finite positive duration, but was $per"
+  }
+  require(maxStarts == null || maxStarts >= 1) { "maxStarts must be >= 1, but was $maxStarts" }
+}

@@ -1,0 +1,90 @@
+package dev.meter.kotlin
+
+import dev.meter.api.RunOptions
+import dev.meter.api.StatsRecorder
+import dev.meter.api.TaskTimeoutException
+import kotlin.time.Duration.Companion.seconds
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.asFlow
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.test.currentTime
+import kotlinx.coroutines.test.runTest
+import org.assertj.core.api.Assertions.assertThat
+import org.junit.jupiter.api.Test
+
+/** The options not covered elsewhere: timeout, captured failures, base RunOptions, Kotlin-built limiters. */
+@OptIn(ExperimentalCoroutinesApi::class)
+class OptionsTest {
+
+  @Test
+  fun taskTimeout_slowTask_failsWithTheTimeoutInVirtualTime() = runTest {
+    // Given a task that would take 10 s and a timeout of 1 s
+    val thrown = runCatching {
+      listOf("slow").runOnEach(taskTimeout = 1.seconds) { delay(10.seconds) }
+    }.exceptionOrNull()
+
+    // Then it is cancelled after 1 virtual second and fails naming its index
+    assertThat(thrown).isInstanceOf(TaskTimeoutException::class.java).hasMessage("task 0 timed out after PT1S")
+    assertThat(currentTime).isEqualTo(1_000)
+  }
+
+  @Test
+  fun runOnEach_captureOutcome_taskFailuresDoNotFailTheCall() = runTest {
+    val ran = mutableListOf<Int>()
+
+    (1..4).toList().runOnEach(captureOutcome = true) { i -> ran += i; check(i % 2 == 1) { "even" } }
+
+    assertThat(ran).containsExactlyInAnyOrder(1, 2, 3, 4)
+  }
+
+  @Test
+  fun options_baseRunOptions_applyAndNamedParametersOverrideThem() = runTest {
+    // Given base options with a listener and maxAtOnce 1, overridden to 2 by the named parameter
+    val stats = StatsRecorder()
+    val base = RunOptions.builder().maxAtOnce(1).listener(stats).build()
+    val probe = Probe()
+
+    val results = (1..6).toList().amap(maxAtOnce = 2, options = base) { i -> probe.track(i) { delay(1.seconds); i } }.toList()
+
+    assertThat(results).hasSize(6)
+    assertThat(probe.peak.get()).isEqualTo(2)
+    assertThat(stats.snapshot().succeeded()).isEqualTo(6)
+    assertThat(currentTime).isEqualTo(3_000)
+  }
+
+  @Test
+  fun sharedLimiter_builtInKotlin_limitsTwoFlowsTogether() = runTest {
+    // Given one limiter of 2 at once, built with the Kotlin helper
+    val limiter = sharedLimiter(maxAtOnce = 2)
+    val probe = Probe()
+    val task: suspend (Int) -> Int = { i -> probe.track(i) { delay(1.seconds); i } }
+
+    // When two flows of 3 items run at the same time through it
+    val both = kotlinx.coroutines.coroutineScope {
+      val first = async { (1..3).asFlow().amap(limiter = limiter, task = task).toList() }
+      val second = async { (4..6).asFlow().amap(limiter = limiter, task = task).toList() }
+      first.await() + second.await()
+    }
+
+    // Then never more than 2 ran at once over both
+    assertThat(both).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6)
+    assertThat(probe.peak.get()).isEqualTo(2)
+    assertThat(currentTime).isEqualTo(3_000)
+    assertThat(limiter.stats().started()).isEqualTo(6)
+  }
+
+  @Test
+  fun keyedLimiter_builtInKotlin_limitsEachKeyOnItsOwn() = runTest {
+    val perHost = keyedLimiter<String>(maxAtOnce = 1)
+    val probe = Probe()
+
+    listOf("a/1", "a/2", "b/1", "b/2").runOnEach(limiter = perHost.by { url: String -> url.substringBefore('/') }) { url ->
+      probe.track(url) { delay(1.seconds) }
+    }
+
+    assertThat(probe.peak.get()).isEqualTo(2)
+    assertThat(currentTime).isEqualTo(2_000)
+  }
+}
