@@ -143,10 +143,17 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     Registration registration;
     synchronized (lock) {
       // Under the lock, so no release, change or timer can slip between this check and the registration.
-      if (retired || mayStart(ticker.read())) {
+      long now = ticker.read();
+      if (retired || mayStart(now)) {
         registration = null;
       } else {
         registration = waiters.add(wakeUp);
+        if (running < maxAtOnce) {
+          // Held by time (a pause, the rate), not by a permit a release would signal. The timer the
+          // refusal set may have fired between that refusal and this registration, and another start
+          // may have taken the slot it announced: make sure a timer wakes this waiter.
+          wakeAt(nextStartAt(now), now);
+        }
       }
     }
     if (registration == null) {
@@ -330,14 +337,30 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
         && (gcra == null || gcra.conforms(now));
   }
 
+  /** When time alone stops holding a start: the end of a pause, the rate's next slot. Under the lock. */
+  private long nextStartAt(long now) {
+    long at = now;
+    if (paused && at - pausedUntil < 0) {
+      at = pausedUntil;
+    }
+    Gcra current = gcra;
+    if (current != null && at - current.nextConformingAt() < 0) {
+      at = current.nextConformingAt();
+    }
+    return at;
+  }
+
   /** Makes sure the timer fires by {@code at}: waiters must ask again then. Called under the lock. */
   private void wakeAt(long at, long now) {
     ScheduledFuture<?> current = timer;
     if (current != null && timerAt - at <= 0) {
-      return;
-    }
-    if (current != null) {
-      current.cancel(false);
+      if (timerAt - now > 0) {
+        return;  // a timer still to come fires first, and the waiters it wakes ask again
+      }
+      // That timer is due: it may be signalling right now, before the caller registers. Leave it to
+      // fire, and set another for this later time.
+    } else if (current != null) {
+      current.cancel(false);  // a later timer gives way to this earlier one
     }
     timerAt = at;
     long sequence = ++timerSequence;

@@ -202,4 +202,26 @@ class SharedLimiterTest {
     time.advance(Duration.ZERO);
     assertThat(starts).hasSize(14);  // the one it allowed, then three more with the bigger burst
   }
+
+  @Test
+  void awaitSignal_afterTheAnnouncedSlotWasTaken_stillWokenWhenTheNextSlotComes() {
+    // Given 1 start per second, with this second's start taken
+    DefaultSharedLimiter limiter = new DefaultSharedLimiter(
+        LimiterConfig.builder().maxPerSecond(1).ticker(time).scheduler(time.scheduler()).build());
+    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.Limiter.ACQUIRED);
+    // A run is refused; its timer is set for the next slot, at 1 s
+    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.Limiter.AWAIT_SIGNAL);
+
+    // When that timer fires before the run registers, and another run takes the slot meanwhile
+    time.advance(Duration.ofSeconds(1));
+    long now = time.read();
+    assertThat(limiter.tryAcquire(null, now, now)).isEqualTo(dev.meter.api.Limiter.ACQUIRED);
+    boolean[] woken = {false};
+    limiter.awaitSignal(null, () -> woken[0] = true);
+
+    // Then the run is still woken when the following slot comes, at 2 s, not left waiting forever
+    assertThat(woken[0]).isFalse();
+    time.advance(Duration.ofSeconds(1));
+    assertThat(woken[0]).isTrue();
+  }
 }
