@@ -1,0 +1,177 @@
+package dev.meter.examples;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The flagship example: fetches N pages with {@code java.net.http.HttpClient} through meter, at most
+ * {@code --max-at-once} at once and {@code --max-per-second} per second, with a live progress bar, and
+ * ends with a summary that shows the limits held. By default it starts {@link RateLimitedServer} on
+ * loopback (25 requests/s, bursts of 5, 8 in flight) and stays inside its limits, so the server refuses
+ * nothing. {@code --over-limit} sets limits above the server's to show the refusals, and the recovery
+ * through the shared limiter's pause on {@code 429 + Retry-After}.
+ *
+ * <pre>
+ * --n N                 pages to fetch (default 200)
+ * --max-at-once N       requests in flight at most (default 5)
+ * --max-per-second R    requests started per second at most (default 20)
+ * --burst B             starts let through at once (default 3)
+ * --url URL             fetch URL N times from a real server instead of the embedded one
+ * --urls-file FILE      fetch each URL in FILE (one per line) instead
+ * --over-limit          limits above the embedded server's: see the refusals and the recovery
+ * --no-progress         no progress bar (for logs)
+ * </pre>
+ */
+public final class CrawlExample {
+
+  /** The parsed command line. */
+  record Options(int n, int maxAtOnce, double maxPerSecond, int burst, URI url, Path urlsFile, boolean overLimit,
+      boolean progress) {
+
+    static Options parse(String... args) {
+      int n = 200;
+      int maxAtOnce = 5;
+      double maxPerSecond = 20;
+      int burst = 3;
+      URI url = null;
+      Path urlsFile = null;
+      boolean overLimit = false;
+      boolean progress = true;
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        switch (arg) {
+          case "--n" -> n = positiveInt(arg, value(args, ++i, arg));
+          case "--max-at-once" -> maxAtOnce = positiveInt(arg, value(args, ++i, arg));
+          case "--max-per-second" -> maxPerSecond = positiveDouble(arg, value(args, ++i, arg));
+          case "--burst" -> burst = positiveInt(arg, value(args, ++i, arg));
+          case "--url" -> url = URI.create(value(args, ++i, arg));
+          case "--urls-file" -> urlsFile = Path.of(value(args, ++i, arg));
+          case "--over-limit" -> overLimit = true;
+          case "--no-progress" -> progress = false;
+          default -> throw new IllegalArgumentException("unknown option " + arg
+              + "; options: --n, --max-at-once, --max-per-second, --burst, --url, --urls-file, --over-limit, --no-progress");
+        }
+      }
+      if (overLimit) {  // well above the embedded server's 25/s, burst 5, 8 in flight
+        maxAtOnce = Math.max(maxAtOnce, 16);
+        maxPerSecond = Math.max(maxPerSecond, 80);
+        burst = Math.max(burst, 20);
+      }
+      return new Options(n, maxAtOnce, maxPerSecond, burst, url, urlsFile, overLimit, progress);
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+
+    private static int positiveInt(String option, String value) {
+      try {
+        int parsed = Integer.parseInt(value);
+        if (parsed >= 1) {
+          return parsed;
+        }
+      } catch (NumberFormatException notANumber) {
+        // reported below
+      }
+      throw new IllegalArgumentException(option + " must be an integer >= 1, but was " + value);
+    }
+
+    private static double positiveDouble(String option, String value) {
+      try {
+        double parsed = Double.parseDouble(value);
+        if (parsed > 0 && !Double.isInfinite(parsed)) {
+          return parsed;
+        }
+      } catch (NumberFormatException notANumber) {
+        // reported below
+      }
+      throw new IllegalArgumentException(option + " must be a finite number > 0, but was " + value);
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException bad) {
+      System.err.println(bad.getMessage());
+      System.exit(2);
+      return;
+    }
+    run(options, System.out);
+  }
+
+  /** Runs the example and prints its summary to {@code out}; returns the summary and the server's count. */
+  static Result run(Options options, PrintStream out) throws IOException {
+    RateLimitedServer server = options.url() == null && options.urlsFile() == null
+        ? RateLimitedServer.start(RateLimitedServer.Limits.defaults()) : null;
+    try {
+      List<URI> urls = urls(options, server);
+      out.printf(Locale.ROOT, "fetching %d pages from %s: at most %d at once, %.1f per second, bursts of %d%n",
+          urls.size(), server != null ? "the embedded server " + server.baseUri() + " (25/s, burst 5, 8 in flight)"
+              : "the given URLs", options.maxAtOnce(), options.maxPerSecond(), options.burst());
+      HttpClient client = HttpClient.newHttpClient();
+      Crawl.Limits limits = new Crawl.Limits(options.maxAtOnce(), options.maxPerSecond(), options.burst());
+      Crawl.Summary summary;
+      if (options.progress()) {
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("pages").setInitialMax(urls.size())
+            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(100).showSpeed().build()) {
+          summary = new Crawl(client, limits, new Crawl.PageCounter(bar::step)).fetchAll(urls);
+        }
+      } else {
+        summary = new Crawl(client, limits, new Crawl.PageCounter(() -> { })).fetchAll(urls);
+      }
+      RateLimitedServer.Stats seen = server == null ? null : server.stats();
+      printSummary(out, summary, seen, options);
+      return new Result(summary, seen);
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  /** The summary and, with the embedded server, what the server saw. */
+  record Result(Crawl.Summary summary, RateLimitedServer.Stats server) {}
+
+  private static List<URI> urls(Options options, RateLimitedServer server) throws IOException {
+    if (options.urlsFile() != null) {
+      return Files.readAllLines(options.urlsFile()).stream().map(String::trim).filter(line -> !line.isEmpty())
+          .map(URI::create).toList();
+    }
+    if (options.url() != null) {
+      return IntStream.range(0, options.n()).mapToObj(i -> options.url()).toList();
+    }
+    return IntStream.range(0, options.n()).mapToObj(server::page).toList();
+  }
+
+  private static void printSummary(PrintStream out, Crawl.Summary summary, RateLimitedServer.Stats server, Options options) {
+    out.printf(Locale.ROOT, "%nfetched %d pages with %d requests in %.2f s: %.1f requests/s (limit %.1f/s after a first burst of %d)%n",
+        summary.pages(), summary.requests(), summary.elapsed().toNanos() / 1e9, summary.requestsPerSecond(),
+        options.maxPerSecond(), options.burst());
+    if (server != null) {
+      out.printf(Locale.ROOT, "server: served %d, peak %d in flight (limit %d at once), refused %d (%d x 429, %d x 503)%n",
+          server.served(), server.peakInFlight(), options.maxAtOnce(), server.refused(), server.tooManyRequests(),
+          server.overloaded());
+    }
+    if (summary.refusals() > 0) {
+      out.printf(Locale.ROOT, "%d refusals: the shared limiter paused for each Retry-After and lowered its limits to %s;"
+          + " %d rounds fetched every page%n", summary.refusals(), summary.finalLimits(), summary.rounds());
+    } else {
+      out.println("0 refusals: the limits held");
+    }
+  }
+}
