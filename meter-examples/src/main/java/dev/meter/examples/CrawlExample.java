@@ -17,7 +17,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * The flagship example: fetches N pages with {@code java.net.http.HttpClient} through meter, at most
  * {@code --max-at-once} at once and {@code --max-per-second} per second, with a live progress bar, and
  * ends with a summary that shows the limits held. By default it starts {@link RateLimitedServer} on
- * loopback (25 requests/s, bursts of 5, 8 in flight) and stays inside its limits, so the server refuses
+ * loopback (25 requests/s, bursts of 10, 8 in flight) and stays inside its limits, so the server refuses
  * nothing. {@code --over-limit} sets limits above the server's to show the refusals, and the recovery
  * through the shared limiter's pause on {@code 429 + Retry-After}.
  *
@@ -62,7 +62,7 @@ public final class CrawlExample {
               + "; options: --n, --max-at-once, --max-per-second, --burst, --url, --urls-file, --over-limit, --no-progress");
         }
       }
-      if (overLimit) {  // well above the embedded server's 25/s, burst 5, 8 in flight
+      if (overLimit) {  // well above the embedded server's 25/s, burst 10, 8 in flight
         maxAtOnce = Math.max(maxAtOnce, 16);
         maxPerSecond = Math.max(maxPerSecond, 80);
         burst = Math.max(burst, 20);
@@ -121,7 +121,7 @@ public final class CrawlExample {
     try {
       List<URI> urls = urls(options, server);
       out.printf(Locale.ROOT, "fetching %d pages from %s: at most %d at once, %.1f per second, bursts of %d%n",
-          urls.size(), server != null ? "the embedded server " + server.baseUri() + " (25/s, burst 5, 8 in flight)"
+          urls.size(), server != null ? "the embedded server " + server.baseUri() + " (25/s, burst 10, 8 in flight)"
               : "the given URLs", options.maxAtOnce(), options.maxPerSecond(), options.burst());
       HttpClient client = HttpClient.newHttpClient();
       Crawl.Limits limits = new Crawl.Limits(options.maxAtOnce(), options.maxPerSecond(), options.burst());

@@ -44,9 +44,13 @@ public final class RateLimitedServer implements AutoCloseable {
       }
     }
 
-    /** The embedded default: 25 requests per second with bursts of 5, 8 in flight, 5 to 30 ms each. */
+    /**
+     * The embedded default: 25 requests per second with bursts of 10, 8 in flight, 5 to 30 ms each. The
+     * burst is above any client's requests in flight, as a real API's tends to be: requests a client
+     * started on time may still arrive together (a cold connection pool delays the first ones).
+     */
     public static Limits defaults() {
-      return new Limits(25, 5, 8, Duration.ofMillis(5), Duration.ofMillis(30));
+      return new Limits(25, 10, 8, Duration.ofMillis(5), Duration.ofMillis(30));
     }
   }
 

@@ -21,7 +21,7 @@ class CrawlExampleTest {
 
   @Test
   void run_limitsThatFitTheServer_fetchEveryPageWithNoRefusal() throws IOException {
-    // Given the default limits (5 at once, 20/s, bursts of 3) under the server's (8, 25/s, 5)
+    // Given the default limits (5 at once, 20/s, bursts of 3) under the server's (8, 25/s, 10)
     CrawlExample.Result result = CrawlExample.run(CrawlExample.Options.parse("--n", "30", "--no-progress"), out);
 
     // Then every page came on the first try, and the server saw no more than 5 at once
