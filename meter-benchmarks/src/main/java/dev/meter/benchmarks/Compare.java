@@ -1,0 +1,267 @@
+package dev.meter.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The whole comparison in one command: W1 and W2 under JMH, W3 to W6 in forked JVMs, every peer in the
+ * same run, and the results as a markdown table on standard out (and in {@code --out FILE}).
+ *
+ * <pre>
+ * java -jar meter-benchmarks/target/meter-benchmarks.jar [--quick] [--only W1,W3] [--out FILE]
+ * </pre>
+ */
+public final class Compare {
+  private Compare() {}
+
+  private static final Set<String> ALL = Set.of("W1", "W2", "W3", "W4", "W5", "W6");
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Set<String> only = ALL;
+    Path out = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--only" -> only = parseOnly(value(args, ++i, "--only"));
+        case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        default -> usage("unknown option: " + args[i]);
+      }
+    }
+    Report report = new Report(quick);
+    if (only.contains("W1")) {
+      report.overhead(jmh(OverheadBenchmark.class, quick, true));
+    }
+    if (only.contains("W2")) {
+      report.asyncLatency(jmh(AsyncLatencyBenchmark.class, quick, false));
+    }
+    if (only.contains("W3")) {
+      report.rate("W3 rate precision: 20,000 starts at 10,000/s, burst 1", 20_000, 10_000, 1, new long[] {1, 10}, quick);
+    }
+    if (only.contains("W4")) {
+      report.rate("W4 low rate: 50 starts at 20/s, burst 1", 50, 20, 1, new long[] {100, 1000}, quick);
+    }
+    if (only.contains("W5")) {
+      report.lazyMemory(5_000_000, 100);
+    }
+    if (only.contains("W6")) {
+      report.rate("W6 high rate: 200,000 starts at 100,000/s, burst 100", 200_000, 100_000, 100, new long[] {1, 10}, quick);
+    }
+    String markdown = report.markdown();
+    System.out.println();
+    System.out.println(markdown);
+    if (out != null) {
+      Files.writeString(out, markdown, StandardCharsets.UTF_8);
+      System.err.println("written to " + out);
+    }
+  }
+
+  private static Set<String> parseOnly(String list) {
+    Set<String> chosen = Arrays.stream(list.split(",")).map(String::trim).collect(Collectors.toSet());
+    for (String w : chosen) {
+      if (!ALL.contains(w)) {
+        usage("--only takes workloads W1..W6, but was " + list);
+      }
+    }
+    return chosen;
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      usage(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    System.err.println(problem);
+    System.err.println("usage: java -jar meter-benchmarks.jar [--quick] [--only W1,W3,...] [--out FILE]");
+    System.exit(2);
+  }
+
+  /** Runs one JMH class (every peer is one of its methods) in its own fork, and keys the results by method. */
+  static Map<String, RunResult> jmh(Class<?> benchmark, boolean quick, boolean allocation) throws RunnerException {
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(benchmark.getName() + "\\.")
+        .forks(1)
+        .warmupIterations(quick ? 2 : 5)
+        .warmupTime(TimeValue.seconds(1))
+        .measurementIterations(quick ? 3 : 8)
+        .measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend("-Xms2g", "-Xmx2g")
+        .shouldFailOnError(true);
+    if (allocation) {
+      options.addProfiler(GCProfiler.class);
+    }
+    Collection<RunResult> results = new Runner(options.build()).run();
+    Map<String, RunResult> byPeer = new LinkedHashMap<>();
+    for (RunResult result : results) {
+      String name = result.getParams().getBenchmark();
+      byPeer.put(name.substring(name.lastIndexOf('.') + 1), result);
+    }
+    return byPeer;
+  }
+
+  /** The markdown tables, and the targets each meter row is held to. */
+  static final class Report {
+    private final boolean quick;
+    private final List<String> sections = new ArrayList<>();
+
+    Report(boolean quick) {
+      this.quick = quick;
+    }
+
+    void overhead(Map<String, RunResult> results) {
+      double baseline = results.get("jdkBaseline").getPrimaryResult().getScore();
+      double flatMapMerge = results.get("kotlinxFlatMapMerge").getPrimaryResult().getScore();
+      StringBuilder table = new StringBuilder();
+      table.append("### W1 overhead: 1,000,000 completed-future tasks, maxAtOnce 256\n\n");
+      table.append("| peer | tasks/s | ± (99.9%) | bytes/task | vs JDK baseline | vs flatMapMerge |\n");
+      table.append("|---|---:|---:|---:|---:|---:|\n");
+      results.forEach((peer, result) -> {
+        Result<?> score = result.getPrimaryResult();
+        Result<?> norm = result.getSecondaryResults().get("gc.alloc.rate.norm");
+        table.append(String.format("| %s | %s | %s | %s | %.2fx | %.2fx |%n", label(peer), millions(score.getScore()),
+            millions(score.getScoreError()), norm == null ? "n/a" : String.format("%.0f", norm.getScore()),
+            score.getScore() / baseline, score.getScore() / flatMapMerge));
+      });
+      table.append("\nTargets: meter-core >= 0.9x the JDK baseline and <= 100 B/task; meter-kotlin >= 1.5x flatMapMerge.\n");
+      sections.add(table.toString());
+    }
+
+    void asyncLatency(Map<String, RunResult> results) {
+      StringBuilder table = new StringBuilder();
+      table.append("### W2 async latency: 100,000 tasks of 1 ms on one shared timer, maxAtOnce 1,000 (ideal 100 ms)\n\n");
+      table.append("| peer | wall ms | ± (99.9%) | / ideal |\n|---|---:|---:|---:|\n");
+      results.forEach((peer, result) -> {
+        Result<?> score = result.getPrimaryResult();
+        table.append(String.format("| %s | %.1f | %.1f | %.2fx |%n", label(peer), score.getScore(), score.getScoreError(),
+            score.getScore() / AsyncLatencyBenchmark.IDEAL_MILLIS));
+      });
+      table.append("\nTarget: meter <= 1.2x ideal.\n");
+      sections.add(table.toString());
+    }
+
+    void rate(String title, int n, double rate, int burst, long[] windowsMillis, boolean quickRun) {
+      int repeats = quickRun ? 1 : 3;
+      String windows = Arrays.stream(windowsMillis).mapToObj(Long::toString).collect(Collectors.joining(","));
+      StringBuilder table = new StringBuilder("### " + title + "\n\n");
+      table.append("| peer | span error (median / worst) |");
+      for (long w : windowsMillis) {
+        table.append(" most in ").append(w).append(" ms (envelope ")
+            .append(StartTimes.envelope(w * 1_000_000, rate, burst)).append(") |");
+      }
+      table.append(" CPU ms | cores busy | within envelope |\n|---|---:|");
+      table.append("---:|".repeat(windowsMillis.length)).append("---:|---:|---|\n");
+      for (String peer : RatePrecision.PEERS) {
+        System.err.printf("%s: %s%n", title.substring(0, 2), peer);
+        Map<String, String> r = ForkedResult.run(List.of("-Xmx1g"), RatePrecision.class,
+            List.of(peer, Integer.toString(n), Double.toString(rate), Integer.toString(burst), windows,
+                Integer.toString(repeats)));
+        boolean within = true;
+        table.append(String.format("| %s | %.3f%% / %.3f%% |", label(peer), Double.parseDouble(r.get("errorPercentMedian")),
+            Double.parseDouble(r.get("errorPercentWorst"))));
+        for (long w : windowsMillis) {
+          int most = Integer.parseInt(r.get("maxIn" + w + "ms"));
+          within &= most <= StartTimes.envelope(w * 1_000_000, rate, burst);
+          table.append(' ').append(most).append(" |");
+        }
+        table.append(String.format(" %.0f | %.2f | %s |%n", Double.parseDouble(r.get("cpuMillisMedian")),
+            Double.parseDouble(r.get("coresMedian")), within ? "yes" : "**no**"));
+      }
+      table.append(String.format("%nRuns per peer: %d after a warm-up. Targets: never above the envelope, span error <= 0.1%%, "
+          + "CPU well under one core.%n", repeats));
+      sections.add(table.toString());
+    }
+
+    void lazyMemory(int n, int maxAtOnce) {
+      StringBuilder table = new StringBuilder();
+      table.append("### W5 lazy memory: 5,000,000 lazily made items, maxAtOnce 100, -Xmx256m\n\n");
+      table.append("| peer | items/s | vs JDK baseline | peak live heap | full-GC samples |\n|---|---:|---:|---:|---:|\n");
+      double baseline = 0;
+      for (String peer : LazyMemory.PEERS) {
+        System.err.printf("W5: %s%n", peer);
+        Map<String, String> r = ForkedResult.run(List.of("-Xmx256m"), LazyMemory.class,
+            List.of(peer, Integer.toString(n), Integer.toString(maxAtOnce)));
+        double perSecond = Double.parseDouble(r.get("itemsPerSecond"));
+        if (baseline == 0) {
+          baseline = perSecond;
+        }
+        table.append(String.format("| %s | %s | %.2fx | %.1f KiB | %s |%n", label(peer), millions(perSecond), perSecond / baseline,
+            Long.parseLong(r.get("peakLiveBytes")) / 1024.0, r.get("samples")));
+      }
+      table.append("\nTarget: meter's peak live heap <= 4 MiB at >= 0.8x the JDK baseline's speed.\n");
+      sections.add(table.toString());
+    }
+
+    String markdown() {
+      StringBuilder text = new StringBuilder();
+      text.append("## meter benchmarks, ").append(LocalDate.now()).append(quick ? " (quick run)" : "").append("\n\n");
+      text.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+          .append(System.getProperty("java.runtime.version")).append('\n');
+      text.append("- machine: ").append(cpuModel()).append(", ")
+          .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+          .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
+      text.append("- harness: JVM arguments ").append(ManagementFactory.getRuntimeMXBean().getInputArguments()).append("\n\n");
+      sections.forEach(section -> text.append(section).append('\n'));
+      return text.toString();
+    }
+
+    private static String cpuModel() {
+      try {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+            .filter(line -> line.startsWith("model name"))
+            .map(line -> line.substring(line.indexOf(':') + 1).trim())
+            .findFirst().orElse("unknown CPU");
+      } catch (IOException | RuntimeException e) {
+        return "unknown CPU";
+      }
+    }
+
+    private static String millions(double perSecond) {
+      return String.format("%.2f M", perSecond / 1e6);
+    }
+
+    private static final Map<String, String> LABELS = Map.ofEntries(
+        Map.entry("jdkBaseline", "JDK baseline (Semaphore + CompletableFuture)"),
+        Map.entry("jdk-baseline", "JDK baseline (Semaphore + CompletableFuture)"),
+        Map.entry("meterCoreRunOnEach", "**meter-core** runOnEach"),
+        Map.entry("meterCoreAmap", "**meter-core** amap"),
+        Map.entry("meter-core", "**meter-core** runOnEach"),
+        Map.entry("meterKotlinRunOnEach", "**meter-kotlin** runOnEach"),
+        Map.entry("meterKotlinAmap", "**meter-kotlin** amap (Flow)"),
+        Map.entry("meter-kotlin", "**meter-kotlin** runOnEach"),
+        Map.entry("reactorFlatMap", "Reactor flatMap"),
+        Map.entry("reactor", "Reactor (flatMap; Flux.interval for rate)"),
+        Map.entry("kotlinxFlatMapMerge", "kotlinx flatMapMerge"),
+        Map.entry("kotlinx", "kotlinx flatMapMerge"),
+        Map.entry("jdk-gcra-loop", "JDK baseline (GCRA loop, park + spin)"),
+        Map.entry("guava", "Guava RateLimiter"),
+        Map.entry("bucket4j", "Bucket4j (blocking consume)"),
+        Map.entry("resilience4j", "Resilience4j RateLimiter"));
+
+    private static String label(String peer) {
+      return LABELS.getOrDefault(peer, peer);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.meter.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * W5 in a forked JVM (the parent gives it {@code -Xmx256m}): one peer runs {@code n} lazily made items,
+ * at most {@code maxAtOnce} at once. First a timed pass for items per second; then a second pass while
+ * a sampler forces a full GC every {@value #SAMPLE_MILLIS} ms and notes the heap in use after it, which
+ * is then the live heap. Reported: items/s, and the highest live heap above the heap before the run.
+ *
+ * <p>Arguments: peer n maxAtOnce
+ */
+public final class LazyMemory {
+  private LazyMemory() {}
+
+  static final List<String> PEERS = List.of("jdk-baseline", "meter-core", "meter-kotlin", "reactor", "kotlinx");
+  static final long SAMPLE_MILLIS = 20;
+
+  public static void main(String[] args) throws Exception {
+    String peer = args[0];
+    int n = Integer.parseInt(args[1]);
+    int maxAtOnce = Integer.parseInt(args[2]);
+    Function<Integer, CompletableFuture<?>> task = Tasks::completed;
+
+    run(peer, n / 10, maxAtOnce, task);  // warm-up
+    long before = System.nanoTime();
+    run(peer, n, maxAtOnce, task);
+    double seconds = (System.nanoTime() - before) / 1e9;
+
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    System.gc();
+    System.gc();
+    long idle = memory.getHeapMemoryUsage().getUsed();
+    AtomicLong peak = new AtomicLong(idle);
+    AtomicLong samples = new AtomicLong();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread sampler = new Thread(() -> {
+      while (!done.get()) {
+        System.gc();
+        peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        samples.incrementAndGet();
+        try {
+          Thread.sleep(SAMPLE_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "live-heap-sampler");
+    sampler.start();
+    run(peer, n, maxAtOnce, task);
+    done.set(true);
+    sampler.join();
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("itemsPerSecond", Math.round(n / seconds));
+    result.put("peakLiveBytes", Math.max(0, peak.get() - idle));
+    result.put("samples", samples.get());
+    ForkedResult.report(result);
+  }
+
+  static void run(String peer, int n, int maxAtOnce, Function<Integer, CompletableFuture<?>> task) {
+    Iterable<Integer> items = Tasks.lazyRange(n);
+    switch (peer) {
+      case "jdk-baseline" -> JdkBaseline.runOnEach(items, maxAtOnce, task);
+      case "meter-core" -> MeterPeers.runOnEach(items, maxAtOnce, task);
+      case "meter-kotlin" -> KotlinPeers.meterKotlinRunOnEach(items, maxAtOnce, task);
+      case "reactor" -> ReactorPeers.flatMap(items, maxAtOnce, task);
+      case "kotlinx" -> KotlinPeers.flatMapMerge(items, maxAtOnce, task);
+      default -> throw new IllegalArgumentException("peer must be one of " + PEERS + ", but was " + peer);
+    }
+  }
+}

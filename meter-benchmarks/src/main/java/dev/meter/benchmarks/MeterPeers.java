@@ -1,0 +1,38 @@
+package dev.meter.benchmarks;
+
+import dev.meter.api.Amap;
+import dev.meter.api.AsyncTask;
+import dev.meter.api.RunOptions;
+import dev.meter.core.Meter;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/** meter-core as a Java user calls it. */
+final class MeterPeers {
+  private MeterPeers() {}
+
+  @SuppressWarnings("unchecked")
+  private static AsyncTask<Integer, Object> asTask(Function<Integer, CompletableFuture<?>> task) {
+    return item -> (CompletableFuture<Object>) task.apply(item);
+  }
+
+  static void runOnEach(Iterable<Integer> items, int maxAtOnce, Function<Integer, CompletableFuture<?>> task) {
+    Meter.with(RunOptions.builder().maxAtOnce(maxAtOnce).build()).runOnEach(items, asTask(task)).join();
+  }
+
+  /** Every result taken from the blocking iterator, in completion order. */
+  static long amap(Iterable<Integer> items, int maxAtOnce, Function<Integer, CompletableFuture<?>> task) {
+    long count = 0;
+    try (Amap<Object> results = Meter.with(RunOptions.builder().maxAtOnce(maxAtOnce).build())
+        .amap(items, asTask(task))) {
+      for (Object ignored : results) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  static void rate(Iterable<Integer> items, double rate, int burst, Function<Integer, CompletableFuture<?>> task) {
+    Meter.with(RunOptions.builder().maxPerSecond(rate).maxBurst(burst).build()).runOnEach(items, asTask(task)).join();
+  }
+}
