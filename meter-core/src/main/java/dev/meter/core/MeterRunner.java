@@ -240,7 +240,10 @@ final class MeterRunner implements Runner {
       AsyncTask<? super T, ? extends R> task) {
     if (task instanceof BlockingTaskAdapter<?, ?> blocking) {
       BlockingTaskAdapter<T, R> typed = (BlockingTaskAdapter<T, R>) blocking;
-      return (slot, item) -> slot.startBlocking(typed.task(), item, executor);
+      return (slot, item) -> {
+        slot.startBlocking(typed.task(), item, executor);
+        return false;
+      };
     }
     return (slot, item) -> slot.startAsync(task, item);
   }
@@ -251,12 +254,14 @@ final class MeterRunner implements Runner {
     return (slot, call) -> {
       if (call == null) {
         slot.accept(null, new NullPointerException("calls[" + slot.index + "] is null"));
-      } else if (call instanceof BlockingCallAdapter<?> blocking) {
+        return false;
+      }
+      if (call instanceof BlockingCallAdapter<?> blocking) {
         BlockingCallAdapter<R> typed = (BlockingCallAdapter<R>) blocking;
         slot.startBlocking(ignored -> typed.body().call(), call, executor);
-      } else {
-        slot.startAsync(invoke, call);
+        return false;
       }
+      return slot.startAsync(invoke, call);
     };
   }
 

@@ -61,6 +61,11 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final Listeners listeners;
   private final long taskTimeoutNanos;
   private final Runnable wakeUp = this::drain;
+  /**
+   * Whether anything reads the time: limiters, listeners. Without them the run never calls the
+   * ticker, whose read ({@code System.nanoTime}) would otherwise be a good part of an instant task's cost.
+   */
+  private final boolean timed;
 
   // Inputs from other threads.
   private final AtomicInteger wip = new AtomicInteger();
@@ -118,6 +123,11 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.sink = sink;
     this.listeners = listeners;
     this.taskTimeoutNanos = taskTimeoutNanos;
+    this.timed = this.limiters.length > 0 || !listeners.isEmpty();
+  }
+
+  private long now() {
+    return timed ? ticker.read() : 0L;
   }
 
   // ---- inputs, from any thread ----
@@ -226,7 +236,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       fifo = stack;
       stack = next;
     }
-    long now = ticker.read();
+    long now = now();
     for (Slot<T, R> slot = fifo; slot != null; ) {
       Slot<T, R> next = slot.nextSettled;
       slot.nextSettled = null;
@@ -262,7 +272,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   }
 
   private void tellSettled(Slot<T, R> slot, long now) {
-    TaskEvent event = new TaskEvent(slot.index, slot.item, true, slot.waitedNanos, now - slot.startedAt);
+    TaskWatch watch = slot.watch;
+    long waited = watch == null ? 0 : watch.waitedNanos;
+    TaskEvent event = new TaskEvent(slot.index, slot.item, true, waited, now - slot.startedAt);
     Throwable thrown = slot.failure;
     if (thrown == null) {
       listeners.onSucceeded(event);
@@ -343,7 +355,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       if (running >= maxAtOnce) {
         return;  // do not even pull an item: the concurrency limit cannot admit it
       }
-      long now = ticker.read();
+      long now = now();
       if (parkedHead != null) {
         if (parkedSignalled || (hasParkedWakeAt && now - parkedWakeAt >= 0)) {
           if (!startParked(now) || running >= maxAtOnce) {
@@ -371,7 +383,11 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
           wait.withdraw();
           pendingWait = null;
         }
-        launch(slot, now);
+        if (launch(slot, now)) {
+          // Done on return: settle and deliver it here, in order, without the settled stack's round trip.
+          settle(slot, now());
+          deliver();
+        }
         if (settledStack.get() != null) {
           // Tasks settled meanwhile (an instant task settles inside launch): take them in before
           // starting more, or the buffer check above would not count them and the run would race ahead.
@@ -456,7 +472,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
         if (refused == GRANTED) {
           unpark(previous, wait);
           wait.withdraw();
-          launch(wait.slot, now);
+          if (launch(wait.slot, now)) {
+            settled(wait.slot);  // taken in with the others, after this look through the held items
+          }
           wait = next;
           continue;
         }
@@ -566,18 +584,20 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     }
   }
 
-  private void launch(Slot<T, R> slot, long now) {
+  /** @return true if the task was done when it returned; the caller settles it (see {@link Slot#startAsync}) */
+  private boolean launch(Slot<T, R> slot, long now) {
     running++;
     linkRunning(slot);
-    slot.waitedNanos = now - slot.startedAt;
+    long waited = now - slot.startedAt;
     slot.startedAt = now;
     if (!listeners.isEmpty()) {
-      listeners.onStarted(new TaskEvent(slot.index, slot.item, true, slot.waitedNanos, 0));
+      slot.watch().waitedNanos = waited;
+      listeners.onStarted(new TaskEvent(slot.index, slot.item, true, waited, 0));
     }
     if (taskTimeoutNanos > 0) {
       slot.scheduleTimeout(scheduler, taskTimeoutNanos);
     }
-    launcher.launch(slot, slot.item);
+    return launcher.launch(slot, slot.item);
   }
 
   private void wakeAt(long deadline, long now) {
@@ -621,7 +641,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
 
   /** The items pulled but not started (the pending one and those held aside) are dropped, in input order. */
   private void dropUnstarted() {
-    long now = ticker.read();
+    long now = now();
     Slot<T, R> last = pending;
     pending = null;
     StartWait<T, R> lastWait = pendingWait;
@@ -736,6 +756,10 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   /** How a run starts the task for an item into its slot. */
   @FunctionalInterface
   interface Launcher<T extends @Nullable Object, R extends @Nullable Object> {
-    void launch(Slot<T, R> slot, T item);
+    /**
+     * @return true if the task was done on return and the slot holds its outcome without having
+     *     pushed itself to the run, which then settles it; false if the slot will (or did) settle itself
+     */
+    boolean launch(Slot<T, R> slot, T item);
   }
 }
