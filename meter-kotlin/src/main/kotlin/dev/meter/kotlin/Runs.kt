@@ -6,6 +6,7 @@ import dev.meter.api.Outcome
 import dev.meter.api.RunOptions
 import dev.meter.core.Meter
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.plus
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.await
@@ -20,8 +21,9 @@ import kotlinx.coroutines.supervisorScope
 
 internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, captureOutcome: Boolean, task: suspend (T) -> Unit) {
   supervisorScope {
-    val options = settings.toRunOptions(this, captureOutcome = captureOutcome)
-    Meter.with(options).runOnEach(input.source(this), input.task(this, task)).await()
+    val run = runScope()
+    val options = settings.toRunOptions(run, captureOutcome = captureOutcome)
+    run.threads.during { Meter.with(options).runOnEach(input.source(run), input.task(run, task)) }.await()
   }
 }
 
@@ -61,28 +63,44 @@ private fun <T, R, E, O> resultsOf(
   out: (E) -> O,
 ): Flow<O> = flow {
   supervisorScope {
-    val runner = Meter.with(options(this))
-    val source = input.source(this)
+    val run = runScope()
+    val runner = Meter.with(options(run))
+    val source = input.source(run)
     // Results travel boxed: a publisher cannot carry null, and a task may return it.
-    val boxedTask = input.task(this) { item -> Box(task(item)) }
+    val boxedTask = input.task(run) { item -> Box(task(item)) }
     val amap: Amap<*> = when {
       results && ordered -> runner.amapOrderedResults(source, boxedTask)
       results -> runner.amapResults(source, boxedTask)
       ordered -> runner.amapOrdered(source, boxedTask)
       else -> runner.amap(source, boxedTask)
     }
-    (amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).asFlow().collect { emit(out(it as E)) }
+    run.threads.marking(amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).asFlow().collect { emit(out(it as E)) }
   }
 }
 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
-  Meter.with(settings.toRunOptions(this)).runAll(tasks.map { asAsyncCall(it) }).await()
+  val run = runScope()
+  val calls = tasks.map { run.runCall(it) }
+  run.threads.during { Meter.with(settings.toRunOptions(run)).runAll(calls) }.await()
 }
 
 internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Outcome<R>> = supervisorScope {
-  Meter.with(settings.toRunOptions(this)).runAllOutcomes(tasks.map { asAsyncCall(it) }).await()
+  val run = runScope()
+  val calls = tasks.map { run.runCall(it) }
+  run.threads.during { Meter.with(settings.toRunOptions(run)).runAllOutcomes(calls) }.await()
 }
 
 internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
-  Meter.with(settings.toRunOptions(this)).runAny(tasks.map { asAsyncCall(it) }).await()
+  val run = runScope()
+  val calls = tasks.map { run.runCall(it) }
+  run.threads.during { Meter.with(settings.toRunOptions(run)).runAny(calls) }.await()
 }
+
+/**
+ * The scope a run's coroutines (tasks, timers) are children of: the caller's supervisor scope, marked
+ * with the run's [RunThreads].
+ */
+private fun CoroutineScope.runScope(): CoroutineScope = this + RunThreads()
+
+private val CoroutineScope.threads: RunThreads
+  get() = coroutineContext[RunThreads] ?: error("not a run's scope")

@@ -31,7 +31,11 @@ internal class Settings(
     toBuilder()  // the core builder checks every limit and how they combine
   }
 
-  /** The run's options; under `runTest` they take the test scheduler's virtual time (see [TestTime]). */
+  /**
+   * The run's options. Under `runTest` they take the test scheduler's virtual time (see [TestTime]);
+   * otherwise, unless the options set a clock, the run's timers fire on [scope]'s dispatcher
+   * ([DispatchingTimers]).
+   */
   fun toRunOptions(
     scope: CoroutineScope,
     captureOutcome: Boolean? = null,
@@ -43,7 +47,12 @@ internal class Settings(
     includeIndex?.let(builder::includeIndex)
     includeValue?.let(builder::includeValue)
     if (base.ticker() == null && base.scheduler() == null) {
-      TestTime.of(scope)?.let { time -> builder.ticker(time.ticker).scheduler(time.timers) }
+      val time = TestTime.of(scope)
+      if (time != null) {
+        builder.ticker(time.ticker).scheduler(time.timers)
+      } else {
+        builder.scheduler(DispatchingTimers(scope))
+      }
     }
     return builder.build()
   }
