@@ -1,12 +1,6 @@
 package dev.meter.kotlin
 
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.ThreadContextElement
-import kotlinx.coroutines.ensureActive
-import kotlinx.coroutines.future.future
-import dev.meter.api.AsyncCall
-import dev.meter.api.AsyncTask
 import kotlin.coroutines.AbstractCoroutineContextElement
 import kotlin.coroutines.CoroutineContext
 import kotlin.coroutines.EmptyCoroutineContext
@@ -16,7 +10,7 @@ import java.util.concurrent.Flow
  * Marks the threads that are, at this moment, running one of a run's coroutines (its tasks and its
  * timers). The engine's drain loop runs on whatever thread woke it; when that thread is running one of
  * the run's own coroutines, it is already on the caller's dispatcher, so a task started from there may
- * run at once ([CoroutineStart.UNDISPATCHED]) instead of being queued behind a dispatch.
+ * run at once (`CoroutineStart.UNDISPATCHED`) instead of being queued behind a dispatch.
  *
  * That matters twice. A task that starts when its permit is granted is a task whose start the limits
  * describe: queued, a run's starts could bunch up behind a busy dispatcher and reach the task bodies
@@ -75,25 +69,3 @@ internal class RunThreads : AbstractCoroutineContextElement(Key), ThreadContextE
     current.set(oldState)
   }
 }
-
-/**
- * [task] as a meter-core task whose coroutines are children of this scope: started at once when the
- * engine asks from one of the run's own threads (see [RunThreads]), dispatched otherwise.
- */
-internal fun <T, R> CoroutineScope.runTask(task: suspend (T) -> R): AsyncTask<T, R> {
-  val threads = coroutineContext[RunThreads]
-  return AsyncTask { item -> future(start = startFor(threads)) { ensureActive(); task(item) } }
-}
-
-/** A call for `runAll` and `runAny`, started as [runTask] starts a task. */
-internal fun <R> CoroutineScope.runCall(call: suspend () -> R): AsyncCall<R> {
-  val threads = coroutineContext[RunThreads]
-  return AsyncCall { future(start = startFor(threads)) { ensureActive(); call() } }
-}
-
-// An undispatched coroutine runs its body up to its first suspension even when it was cancelled at
-// birth, as it is when the run's scope is already cancelled or done (the caller was cancelled while
-// the drain loop was starting it). So each body first checks that it may run: a dispatched one would
-// not have run at all, and a body run after its scope ended would be a task nobody waits for.
-private fun startFor(threads: RunThreads?): CoroutineStart =
-  if (threads != null && threads.isCurrent()) CoroutineStart.UNDISPATCHED else CoroutineStart.DEFAULT
