@@ -32,6 +32,7 @@ public class AsyncLatencyBenchmark {
   private ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private Function<Integer, CompletableFuture<?>> task = item -> CompletableFuture.completedFuture(item);
 
+  /** Boxes the items and starts the shared timer thread. */
   @Setup
   public void start() {
     items = Tasks.boxedRange(ITEMS);
@@ -44,31 +45,37 @@ public class AsyncLatencyBenchmark {
     task = item -> Tasks.afterOneMillisecond(shared, item);
   }
 
+  /** Stops the shared timer thread. */
   @TearDown
   public void stop() {
     timer.shutdownNow();
   }
 
+  /** The hand-written Semaphore + CompletableFuture loop (the bar). */
   @Benchmark
   public void jdkBaseline() {
     JdkBaseline.runOnEach(items, MAX_AT_ONCE, task);
   }
 
+  /** meter-core {@code runOnEach}. */
   @Benchmark
   public void meterCoreRunOnEach() {
     MeterPeers.runOnEach(items, MAX_AT_ONCE, task);
   }
 
+  /** meter-kotlin {@code Iterable.runOnEach}. */
   @Benchmark
   public void meterKotlinRunOnEach() {
     KotlinPeers.meterKotlinRunOnEach(items, MAX_AT_ONCE, task);
   }
 
+  /** Reactor {@code Flux.flatMap(task, concurrency)}. */
   @Benchmark
   public void reactorFlatMap() {
     ReactorPeers.flatMap(items, MAX_AT_ONCE, task);
   }
 
+  /** kotlinx.coroutines {@code flatMapMerge(concurrency)}. */
   @Benchmark
   public void kotlinxFlatMapMerge() {
     KotlinPeers.flatMapMerge(items, MAX_AT_ONCE, task);

@@ -36,6 +36,7 @@ public final class Compare {
 
   private static final Set<String> ALL = Set.of("W1", "W2", "W3", "W4", "W5", "W6");
 
+  /** Runs the comparison; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Set<String> only = ALL;

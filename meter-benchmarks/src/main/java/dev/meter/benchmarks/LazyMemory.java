@@ -29,6 +29,7 @@ public final class LazyMemory {
   static final List<String> PEERS = List.of("jdk-baseline", "meter-core", "meter-kotlin", "reactor", "kotlinx");
   static final long SAMPLE_MILLIS = 20;
 
+  /** Runs one peer; the arguments are in the class comment. */
   public static void main(String[] args) throws Exception {
     String peer = args[0];
     int n = Integer.parseInt(args[1]);

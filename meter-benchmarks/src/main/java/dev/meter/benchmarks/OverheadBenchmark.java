@@ -29,41 +29,49 @@ public class OverheadBenchmark {
 
   private List<Integer> items = List.of();
 
+  /** Boxes the items once, outside the measurement. */
   @Setup
   public void boxItems() {
     items = Tasks.boxedRange(ITEMS);
   }
 
+  /** The hand-written Semaphore + CompletableFuture loop (the bar). */
   @Benchmark
   public void jdkBaseline() {
     JdkBaseline.runOnEach(items, MAX_AT_ONCE, TASK);
   }
 
+  /** meter-core {@code runOnEach}. */
   @Benchmark
   public void meterCoreRunOnEach() {
     MeterPeers.runOnEach(items, MAX_AT_ONCE, TASK);
   }
 
+  /** meter-core {@code amap}, every result taken from its iterator. */
   @Benchmark
   public long meterCoreAmap() {
     return MeterPeers.amap(items, MAX_AT_ONCE, TASK);
   }
 
+  /** meter-kotlin {@code Iterable.runOnEach}. */
   @Benchmark
   public void meterKotlinRunOnEach() {
     KotlinPeers.meterKotlinRunOnEach(items, MAX_AT_ONCE, TASK);
   }
 
+  /** meter-kotlin {@code Iterable.amap}, the flow collected. */
   @Benchmark
   public void meterKotlinAmap() {
     KotlinPeers.meterKotlinAmap(items, MAX_AT_ONCE, TASK);
   }
 
+  /** Reactor {@code Flux.flatMap(task, concurrency)}. */
   @Benchmark
   public void reactorFlatMap() {
     ReactorPeers.flatMap(items, MAX_AT_ONCE, TASK);
   }
 
+  /** kotlinx.coroutines {@code flatMapMerge(concurrency)}. */
   @Benchmark
   public void kotlinxFlatMapMerge() {
     KotlinPeers.flatMapMerge(items, MAX_AT_ONCE, TASK);

@@ -22,6 +22,7 @@ public final class RatePrecision {
   static final List<String> PEERS =
       List.of("jdk-gcra-loop", "meter-core", "meter-kotlin", "guava", "bucket4j", "resilience4j", "reactor");
 
+  /** Runs one peer; the arguments are in the class comment. */
   public static void main(String[] args) throws Exception {
     String peer = args[0];
     int n = Integer.parseInt(args[1]);
