@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,16 +28,14 @@ public final class LimiterConfig {
   private final int maxAtOnce;
   private final @Nullable Rate rate;
   private final int maxBurst;
-  private final @Nullable Ticker ticker;
-  private final @Nullable ScheduledExecutorService scheduler;
+  private final @Nullable TimeSource timeSource;
   private final List<MeterListener> listeners;
 
   private LimiterConfig(Builder builder) {
     this.maxAtOnce = builder.maxAtOnce;
     this.rate = builder.rate;
     this.maxBurst = builder.maxBurst;
-    this.ticker = builder.ticker;
-    this.scheduler = builder.scheduler;
+    this.timeSource = builder.timeSource;
     this.listeners = List.copyOf(builder.listeners);
   }
 
@@ -62,14 +59,9 @@ public final class LimiterConfig {
     return maxBurst;
   }
 
-  /** The limiter's clock; null for {@link Ticker#system()}. */
-  public @Nullable Ticker ticker() {
-    return ticker;
-  }
-
-  /** The timer that wakes waiting runs; null for meter's shared daemon scheduler. */
-  public @Nullable ScheduledExecutorService scheduler() {
-    return scheduler;
+  /** The limiter's clock and timer; null for meter's default (see {@link RunOptions#timeSource()}). */
+  public @Nullable TimeSource timeSource() {
+    return timeSource;
   }
 
   /** Who is told of every task that passes through the limiter. */
@@ -88,8 +80,7 @@ public final class LimiterConfig {
     private int maxAtOnce = RunOptions.UNLIMITED;
     private @Nullable Rate rate;
     private int maxBurst = 1;
-    private @Nullable Ticker ticker;
-    private @Nullable ScheduledExecutorService scheduler;
+    private @Nullable TimeSource timeSource;
     private final List<MeterListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -141,15 +132,9 @@ public final class LimiterConfig {
       return this;
     }
 
-    /** The clock the limiter measures rates and pauses with. */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
-      return this;
-    }
-
-    /** The timer that wakes runs waiting for the rate or a pause to allow a start. */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    /** The clock the limiter measures rates and pauses with, and the timer that wakes waiting runs. */
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
     }
 

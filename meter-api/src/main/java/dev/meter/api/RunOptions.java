@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,8 +48,7 @@ public final class RunOptions {
   private final int bufferSize;
   private final int lookahead;
   private final @Nullable Executor executor;
-  private final @Nullable ScheduledExecutorService scheduler;
-  private final @Nullable Ticker ticker;
+  private final @Nullable TimeSource timeSource;
   private final List<Limiter> limiters;
   private final List<MeterListener> listeners;
   private final @Nullable Duration taskTimeout;
@@ -66,8 +64,7 @@ public final class RunOptions {
     this.bufferSize = builder.bufferSize;
     this.lookahead = builder.lookahead;
     this.executor = builder.executor;
-    this.scheduler = builder.scheduler;
-    this.ticker = builder.ticker;
+    this.timeSource = builder.timeSource;
     this.limiters = List.copyOf(builder.limiters);
     this.listeners = List.copyOf(builder.listeners);
     this.taskTimeout = builder.taskTimeout;
@@ -78,7 +75,7 @@ public final class RunOptions {
     return new Builder();
   }
 
-  /** No limits, fail-fast, the default buffer, executor, scheduler and clock. */
+  /** No limits, fail-fast, the default buffer, executor and time source. */
   public static RunOptions defaults() {
     return DEFAULTS;
   }
@@ -145,14 +142,12 @@ public final class RunOptions {
     return executor;
   }
 
-  /** The timer for rate-limit waits; null for meter's shared daemon scheduler. */
-  public @Nullable ScheduledExecutorService scheduler() {
-    return scheduler;
-  }
-
-  /** The time source; null for {@link Ticker#system()}. */
-  public @Nullable Ticker ticker() {
-    return ticker;
+  /**
+   * The clock and timer of the run's rate limit, waits and task timeouts; null for meter's default
+   * (the system clock, one shared timer thread, callbacks on meter's own threads).
+   */
+  public @Nullable TimeSource timeSource() {
+    return timeSource;
   }
 
   /** Extra limiters (shared or custom) every start must also pass, in the order given. */
@@ -192,8 +187,7 @@ public final class RunOptions {
     private int bufferSize = DEFAULT_BUFFER_SIZE;
     private int lookahead = DEFAULT_LOOKAHEAD;
     private @Nullable Executor executor;
-    private @Nullable ScheduledExecutorService scheduler;
-    private @Nullable Ticker ticker;
+    private @Nullable TimeSource timeSource;
     private final List<Limiter> limiters = new ArrayList<>();
     private final List<MeterListener> listeners = new ArrayList<>();
     private @Nullable Duration taskTimeout;
@@ -211,8 +205,7 @@ public final class RunOptions {
       this.bufferSize = options.bufferSize;
       this.lookahead = options.lookahead;
       this.executor = options.executor;
-      this.scheduler = options.scheduler;
-      this.ticker = options.ticker;
+      this.timeSource = options.timeSource;
       this.limiters.addAll(options.limiters);
       this.listeners.addAll(options.listeners);
       this.taskTimeout = options.taskTimeout;
@@ -328,15 +321,12 @@ public final class RunOptions {
       return this;
     }
 
-    /** The timer rate-limit waits are scheduled on. */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /** The time source rates are measured with. */
-    public Builder ticker(Ticker ticker) {
-      this.ticker = Objects.requireNonNull(ticker, "ticker");
+    /**
+     * The clock rates are measured with and the timer waits and timeouts are set on; tests pass a
+     * {@code dev.meter.testing.VirtualTime}.
+     */
+    public Builder timeSource(TimeSource timeSource) {
+      this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
     }
 
@@ -355,7 +345,7 @@ public final class RunOptions {
     /**
      * Cancels a task that runs longer than {@code taskTimeout} and fails it with a
      * {@link TaskTimeoutException} naming its index, under the run's failure policy. Measured from
-     * the task's start with the run's ticker and timed on its scheduler.
+     * the task's start and timed on the run's {@link TimeSource}.
      *
      * @throws IllegalArgumentException if {@code taskTimeout} is zero or negative
      */

@@ -49,8 +49,7 @@ class RunOptionsTest {
   void builder_nullArguments_throwNamingTheParameter() {
     RunOptions.Builder builder = RunOptions.builder();
     assertThatThrownBy(() -> builder.executor(null)).isInstanceOf(NullPointerException.class).hasMessage("executor");
-    assertThatThrownBy(() -> builder.scheduler(null)).isInstanceOf(NullPointerException.class).hasMessage("scheduler");
-    assertThatThrownBy(() -> builder.ticker(null)).isInstanceOf(NullPointerException.class).hasMessage("ticker");
+    assertThatThrownBy(() -> builder.timeSource(null)).isInstanceOf(NullPointerException.class).hasMessage("timeSource");
     assertThatThrownBy(() -> builder.limiter(null)).isInstanceOf(NullPointerException.class).hasMessage("limiter");
     assertThatThrownBy(() -> builder.failurePolicy(null)).isInstanceOf(NullPointerException.class).hasMessage("failurePolicy");
     assertThatThrownBy(() -> builder.rate(1, null)).isInstanceOf(NullPointerException.class).hasMessage("per");

@@ -86,7 +86,13 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
 
   private void connect(Flow.Subscriber<? super E> subscriber) {
     SubscriberSink sink = new SubscriberSink(subscriber);
-    Run<T, R> created = runFactory.apply(sink);
+    Run<T, R> created;
+    try {
+      created = runFactory.apply(sink);
+    } catch (Throwable cannotStart) {
+      settled.countDown();  // no run, so nothing to wait for: close() must not wait forever
+      throw cannotStart;
+    }
     run = created;
     subscriber.onSubscribe(new Flow.Subscription() {
       @Override

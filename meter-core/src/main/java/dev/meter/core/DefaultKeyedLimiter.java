@@ -6,39 +6,55 @@ import dev.meter.api.LimiterConfig;
 import dev.meter.api.MeterListener;
 import dev.meter.api.MeterStats;
 import dev.meter.api.StatsRecorder;
+import dev.meter.api.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One {@link DefaultSharedLimiter} per key in a concurrent map. Memory stays bounded by a sweep that
- * each new key pays for: it looks at the two oldest limiters in a queue of them in creation order,
- * drops those that are idle and sends the busy ones to the back (a clock sweep). Two looks per new key
- * outpace the one key added, and the oldest are the likeliest to be idle, so the map holds the keys in
- * use plus about as many that went idle lately.
+ * One {@link DefaultSharedLimiter} per key in a concurrent map, and a clock sweep that forgets the idle
+ * ones. Every limiter sits once in a queue, oldest look first, with the time it was last looked at. A
+ * sweep takes from the front each limiter that has had one refill time (its burst back, at its rate)
+ * since that look: an idle one is dropped, a busy one goes to the back with a new look time. Sweeps
+ * run on a timer while the map holds keys, once per refill time, and also two looks per new key.
+ *
+ * <p>So a key idle since {@code t} is forgotten by {@code t} plus about two refill times (one to be
+ * full again, one for the sweep to come round), new keys or not; the map holds the keys used within
+ * about the last two refill times. Without a rate the refill time counts as one second.
  *
  * <p>Dropping is safe because a limiter retires itself, under its own lock, only when idle, and a
- * retired limiter refuses every start with {@link DefaultSharedLimiter#RETIRED}: a run that looked it
- * up just before it was dropped looks the key up again and gets (or makes) its successor. A limiter
- * with a task running or a run waiting is never idle, so release and refund always find the limiter
- * that granted the start.
+ * retired limiter grants nothing: a run that looked it up just before it was dropped looks the key up
+ * again and gets (or makes) its successor. A permit names the limiter that granted it, so release and
+ * refund never look the key up again and never call the key function twice.
  */
 final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   private static final int SWEEP_PER_NEW_KEY = 2;
+  private static final long NO_RATE_REFILL_NANOS = 1_000_000_000L;
+  private static final long MIN_SWEEP_NANOS = 1_000_000L;
 
   private final LimiterConfig config;
+  private final TimeSource time;
   private final StatsRecorder stats = new StatsRecorder();
   private final MeterListener listener;
   private final ConcurrentHashMap<K, DefaultSharedLimiter> limiters = new ConcurrentHashMap<>();
-  /** Every limiter in the map, once each, oldest first; and some already dropped, skipped when met. */
+  /** Every limiter in the map, once each, by last look; and some already dropped, skipped when met. */
   private final ConcurrentLinkedQueue<Held<K>> sweepQueue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean sweepTimerSet = new AtomicBoolean();
+  /** A new key's refill time, the same for every key (they share one configuration). */
+  private final long refillNanos;
 
   DefaultKeyedLimiter(LimiterConfig config) {
     this.config = config;
+    this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
     this.listener = new Listeners(DefaultSharedLimiter.withStats(stats, config.listeners()));
+    long refill = config.rate() == null ? NO_RATE_REFILL_NANOS
+        : Math.multiplyExact((long) config.maxBurst(), config.rate().intervalNanos());
+    this.refillNanos = Math.max(MIN_SWEEP_NANOS, refill);
   }
 
   @Override
@@ -50,8 +66,8 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   @Override
   public void pauseFor(K key, Duration duration) {
     Objects.requireNonNull(key, "key");
-    DefaultSharedLimiter.checkPause(duration);
-    long nanos = DefaultSharedLimiter.saturatedNanos(duration);
+    Durations.checkPause(duration);
+    long nanos = Durations.saturatedNanos(duration);
     for (;;) {
       DefaultSharedLimiter limiter = forKey(key);
       if (limiter.pause(nanos)) {
@@ -86,16 +102,25 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     if (existing != null) {
       return existing;
     }
-    sweep();
-    sweepQueue.add(new Held<>(key, created));
+    long now = time.read();
+    sweep(now, SWEEP_PER_NEW_KEY);
+    sweepQueue.add(new Held<>(key, created, now));
+    setSweepTimer();
     return created;
   }
 
-  private void sweep() {
-    for (int i = 0; i < SWEEP_PER_NEW_KEY; i++) {
-      Held<K> oldest = sweepQueue.poll();
-      if (oldest == null) {
-        return;
+  /**
+   * Looks at up to {@code budget} limiters from the front of the queue that have had a refill time
+   * since their last look.
+   */
+  private void sweep(long now, int budget) {
+    for (int i = 0; i < budget; i++) {
+      Held<K> oldest = sweepQueue.peek();
+      if (oldest == null || now - oldest.lookedAt() < refillNanos) {
+        return;  // the rest were looked at more recently still
+      }
+      if (!sweepQueue.remove(oldest)) {
+        continue;  // another sweep took it
       }
       if (limiters.get(oldest.key()) != oldest.limiter()) {
         continue;  // dropped already (found retired by a run); its successor has its own place
@@ -103,13 +128,35 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
       if (oldest.limiter().retireIfIdle()) {
         limiters.remove(oldest.key(), oldest.limiter());
       } else {
-        sweepQueue.add(oldest);  // busy: look again on the next round
+        sweepQueue.add(new Held<>(oldest.key(), oldest.limiter(), now));  // busy: look again later
       }
     }
   }
 
-  /** A key and the limiter it had when queued for sweeping. */
-  private record Held<K>(K key, DefaultSharedLimiter limiter) {}
+  /** Keeps one sweep timer set while the map holds keys. */
+  private void setSweepTimer() {
+    if (sweepTimerSet.compareAndSet(false, true)) {
+      try {
+        time.schedule(this::onSweepTimer, refillNanos);
+      } catch (RejectedExecutionException shutDown) {
+        sweepTimerSet.set(false);  // the sweeps per new key still bound the map
+      }
+    }
+  }
+
+  private void onSweepTimer() {
+    sweepTimerSet.set(false);
+    sweep(time.read(), Integer.MAX_VALUE);
+    if (!sweepQueue.isEmpty()) {
+      setSweepTimer();
+    }
+  }
+
+  /** A key, its limiter, and when the sweep last looked at it (or when it was made). */
+  private record Held<K>(K key, DefaultSharedLimiter limiter, long lookedAt) {}
+
+  /** A permit of one key's limiter, naming that limiter so that release needs no key. */
+  private record KeyPermit(DefaultSharedLimiter limiter, Limiter.Permit permit) implements Limiter.Permit {}
 
   /** The keyed limiter as one run's limit: each item goes through its key's limiter. */
   private final class View<T> implements ObservedLimiter {
@@ -129,36 +176,29 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     }
 
     @Override
-    public long tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
       K key = key(item);
       for (;;) {
         DefaultSharedLimiter limiter = forKey(key);
-        long answer = limiter.tryAcquire(item, nowNanos, waitingSinceNanos);
-        if (answer != DefaultSharedLimiter.RETIRED) {
-          return answer;
+        Decision answer = limiter.tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
+        if (answer == null) {
+          limiters.remove(key, limiter);
+          continue;
         }
-        limiters.remove(key, limiter);
+        return answer instanceof Permit granted ? new KeyPermit(limiter, granted) : answer;
       }
     }
 
     @Override
-    public void refund(@Nullable Object item, long nowNanos) {
-      granted(item).refund(item, nowNanos);
+    public void refund(Permit permit, long nowNanos) {
+      KeyPermit granted = (KeyPermit) permit;
+      granted.limiter().refund(granted.permit(), nowNanos);
     }
 
     @Override
-    public void release(@Nullable Object item, long nowNanos) {
-      granted(item).release(item, nowNanos);
-    }
-
-    /** The limiter that granted {@code item}'s start: it cannot have been dropped while the start holds it. */
-    private DefaultSharedLimiter granted(@Nullable Object item) {
-      K key = key(item);
-      DefaultSharedLimiter limiter = limiters.get(key);
-      if (limiter == null) {
-        throw new IllegalStateException("no limiter for key " + key + ": keyOf must give the same key for an item each time");
-      }
-      return limiter;
+    public void release(Permit permit, long nowNanos) {
+      KeyPermit granted = (KeyPermit) permit;
+      granted.limiter().release(granted.permit(), nowNanos);
     }
 
     @Override

@@ -7,16 +7,13 @@ import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
 import dev.meter.api.StatsRecorder;
-import dev.meter.api.Ticker;
+import dev.meter.api.TimeSource;
 import dev.meter.api.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,34 +24,37 @@ import org.jspecify.annotations.Nullable;
  * alone may not take the start (its run was cancelled, or another of its limits refuses) and the
  * others would sleep on.
  *
- * <p>Time is the limiter's own {@link Ticker}, not the calling run's, since runs with different clocks
- * may share it; from the run it takes only how long the start has waited.
+ * <p>Time is the limiter's own {@link TimeSource}, not the calling run's, since runs with different
+ * clocks may share it; from the run it takes only how long the start has waited.
+ *
+ * <p>The admission rule is written once, in {@link #decide}: not paused, below {@code maxAtOnce}, the
+ * GCRA conforms.
  */
 final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
-  /** A keyed limiter's answer: this limiter was forgotten as idle; look the key up again. */
-  static final long RETIRED = Long.MIN_VALUE + 1;
-
   static final Registration NOTHING_TO_WITHDRAW = () -> {};
 
   private final Object lock = new Object();
-  private final Ticker ticker;
-  private final ScheduledExecutorService scheduler;
+  private final TimeSource time;
   private final SignalWaiters waiters = new SignalWaiters();
   private final StatsRecorder stats;
   private final MeterListener listener;
+  /** The timer that wakes the waiters when time alone stops holding a start. Guarded by lock. */
+  private final Wakeup wakeup;
+  /** The permit of a start the rate did not book (no rate was set). */
+  private final Grant unbooked = new Grant(this, 0);
 
   // Guarded by lock.
   private int maxAtOnce;
   private @Nullable Rate rate;
   private int maxBurst;
   private @Nullable Gcra gcra;
+  /** Permits granted and not yet released or refunded: never above maxAtOnce at a grant. */
   private int running;
+  /** A pause is in force while {@code paused} and the clock is before {@code pausedUntil}. */
   private boolean paused;
   private long pausedUntil;
+  /** Forgotten by its keyed limiter as idle: it grants nothing any more (see {@link #retireIfIdle}). */
   private boolean retired;
-  private @Nullable ScheduledFuture<?> timer;
-  private long timerAt;
-  private long timerSequence;  // which timer is current: a replaced one may still fire
 
   DefaultSharedLimiter(LimiterConfig config) {
     this(config, new StatsRecorder());
@@ -66,14 +66,14 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
 
   /** A limiter whose counters and listeners are shared with others (the keys of a keyed limiter). */
   DefaultSharedLimiter(LimiterConfig config, StatsRecorder stats, MeterListener listener) {
-    this.ticker = Objects.requireNonNullElse(config.ticker(), Ticker.system());
-    this.scheduler = Objects.requireNonNullElseGet(config.scheduler(), Defaults::scheduler);
+    this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
     this.maxAtOnce = config.maxAtOnce();
     this.rate = config.rate();
     this.maxBurst = config.maxBurst();
-    this.gcra = rate == null ? null : new Gcra(rate, maxBurst, ticker.read());
+    this.gcra = rate == null ? null : new Gcra(rate, maxBurst, time.read());
     this.stats = stats;
     this.listener = listener;
+    this.wakeup = new Wakeup(time, waiters::signalAll);
   }
 
   /** The counters first, then the user's listeners. */
@@ -87,55 +87,93 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   // ---- the limiter SPI ----
 
   @Override
-  public long tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-    long waited = Math.max(0, nowNanos - waitingSinceNanos);
+  public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    Decision decision = tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
+    if (decision == null) {
+      throw new IllegalStateException("this limiter was retired by its keyed limiter");
+    }
+    return decision;
+  }
+
+  /**
+   * The SPI's tryAcquire for a start that has waited {@code waitedNanos} (by the run's clock); null if
+   * this limiter was retired, and the keyed limiter must look its key up again.
+   */
+  @Nullable Decision tryAcquireUnlessRetired(long waitedNanos) {
+    long waited = Math.max(0, waitedNanos);
     synchronized (lock) {
       if (retired) {
-        return RETIRED;
+        return null;
       }
-      long now = ticker.read();
-      if (paused && now - pausedUntil < 0) {
-        wakeAt(pausedUntil, now);
-        return AWAIT_SIGNAL;
+      long now = time.read();
+      long since = now - waited;
+      if (paused && since - pausedUntil < 0) {
+        since = pausedUntil;  // a start held by a pause was due at its end, not before: no late credit
       }
-      if (running >= maxAtOnce) {
-        return AWAIT_SIGNAL;  // a release signals
+      long heldUntil = decide(now);
+      if (heldUntil == HELD_BY_PERMITS) {
+        return Decision.awaitSignal();  // a release signals
+      }
+      if (heldUntil != ALLOWED) {
+        wakeAt(heldUntil, now);
+        return Decision.awaitSignal();
       }
       Gcra current = gcra;
-      if (current != null) {
-        long since = now - waited;
-        if (paused && since - pausedUntil < 0) {
-          since = pausedUntil;  // a start held by a pause was due at its end, not before: no late credit
-        }
-        long answer = current.tryAcquire(now, since);
-        if (answer != ACQUIRED) {
-          wakeAt(answer, now);
-          return AWAIT_SIGNAL;
-        }
-      }
+      long grant = current == null ? 0 : current.tryAcquire(now, since);
       running++;
-      return ACQUIRED;
+      return grant == 0 ? unbooked : new Grant(this, grant);
     }
   }
 
+  private static final long ALLOWED = Long.MIN_VALUE;
+  private static final long HELD_BY_PERMITS = Long.MAX_VALUE;
+
+  /**
+   * The admission rule, without side effects: {@link #ALLOWED} if a start may go now,
+   * {@link #HELD_BY_PERMITS} if {@code maxAtOnce} holds it (a release will signal), or else the reading
+   * at which time alone stops holding it (the end of a pause, the rate's next slot). Under the lock.
+   */
+  private long decide(long now) {
+    if (paused && now - pausedUntil < 0) {
+      return pausedUntil;
+    }
+    if (running >= maxAtOnce) {
+      return HELD_BY_PERMITS;
+    }
+    Gcra current = gcra;
+    if (current != null && !current.conforms(now)) {
+      return current.nextConformingAt();
+    }
+    return ALLOWED;
+  }
+
   @Override
-  public void refund(@Nullable Object item, long nowNanos) {
+  public void refund(Permit permit, long nowNanos) {
+    Grant grant = own(permit);
     synchronized (lock) {
       running--;
       Gcra current = gcra;
       if (current != null) {
-        current.refund();
+        current.refund(grant.number());
       }
     }
     waiters.signalAll();
   }
 
   @Override
-  public void release(@Nullable Object item, long nowNanos) {
+  public void release(Permit permit, long nowNanos) {
+    own(permit);
     synchronized (lock) {
       running--;
     }
     waiters.signalAll();
+  }
+
+  private Grant own(Permit permit) {
+    if (!(permit instanceof Grant grant) || grant.limiter() != this) {
+      throw new IllegalArgumentException("permit was not granted by this limiter: " + permit);
+    }
+    return grant;
   }
 
   @Override
@@ -143,16 +181,17 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     Registration registration;
     synchronized (lock) {
       // Under the lock, so no release, change or timer can slip between this check and the registration.
-      long now = ticker.read();
-      if (retired || mayStart(now)) {
+      long now = time.read();
+      long heldUntil = decide(now);
+      if (retired || heldUntil == ALLOWED) {
         registration = null;
       } else {
         registration = waiters.add(wakeUp);
-        if (running < maxAtOnce) {
+        if (heldUntil != HELD_BY_PERMITS) {
           // Held by time (a pause, the rate), not by a permit a release would signal. The timer the
           // refusal set may have fired between that refusal and this registration, and another start
           // may have taken the slot it announced: make sure a timer wakes this waiter.
-          wakeAt(nextStartAt(now), now);
+          wakeAt(heldUntil, now);
         }
       }
     }
@@ -167,6 +206,9 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   public MeterListener listener() {
     return listener;
   }
+
+  /** A permit of this limiter: the GCRA grant it booked, 0 for none. */
+  record Grant(DefaultSharedLimiter limiter, long number) implements Permit {}
 
   // ---- changes ----
 
@@ -231,7 +273,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   }
 
   private void reconfigure(Rate newRate, int newBurst) {
-    long now = ticker.read();
+    long now = time.read();
     Gcra current = gcra;
     if (current == null) {
       gcra = new Gcra(newRate, newBurst, now);
@@ -240,13 +282,13 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
     rate = newRate;
     maxBurst = newBurst;
-    cancelTimer();  // the waiters are woken and ask again, which sets the timer the new rate needs
+    wakeup.cancel();  // the waiters are woken and ask again, which sets the timer the new rate needs
   }
 
   @Override
   public void pauseFor(Duration duration) {
-    checkPause(duration);
-    pause(saturatedNanos(duration));
+    Durations.checkPause(duration);
+    pause(Durations.saturatedNanos(duration));
     // Waiters need no signal: whoever asks next is refused and sets the timer for the pause's end.
   }
 
@@ -256,7 +298,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
       if (retired) {
         return false;
       }
-      long now = ticker.read();
+      long now = time.read();
       long until = now + nanos;
       if (!paused || until - pausedUntil > 0) {
         paused = true;
@@ -275,21 +317,6 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
   }
 
-  static void checkPause(Duration duration) {
-    Objects.requireNonNull(duration, "duration");
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("duration must not be negative, but was " + duration);
-    }
-  }
-
-  static long saturatedNanos(Duration duration) {
-    try {
-      return Math.min(duration.toNanos(), Long.MAX_VALUE / 4);
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE / 4;
-    }
-  }
-
   @Override
   public MeterStats stats() {
     return stats.snapshot();
@@ -300,20 +327,27 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   /**
    * Forgets this limiter if it is idle: nothing running or waiting, no pause in force, its full burst
    * back. Such a limiter is indistinguishable from a new one, so dropping it loses nothing; once
-   * retired it refuses every start with {@link #RETIRED} so no run can use it after it is dropped.
+   * retired it grants nothing, so no run can use it after it is dropped.
    */
   boolean retireIfIdle() {
     synchronized (lock) {
-      long now = ticker.read();
+      long now = time.read();
       boolean idle = running == 0
           && waiters.isEmpty()
           && !(paused && now - pausedUntil < 0)
           && (gcra == null || gcra.isFull(now));
       if (idle) {
         retired = true;
-        cancelTimer();
+        wakeup.cancel();
       }
       return idle;
+    }
+  }
+
+  /** How long this limiter takes, idle, to be as good as new: its burst's refill; 0 without a rate. */
+  long refillNanos() {
+    synchronized (lock) {
+      return gcra == null ? 0 : gcra.refillNanos();
     }
   }
 
@@ -329,60 +363,9 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     return !waiters.isEmpty();
   }
 
-  // ---- timer ----
-
-  private boolean mayStart(long now) {
-    return !(paused && now - pausedUntil < 0)
-        && running < maxAtOnce
-        && (gcra == null || gcra.conforms(now));
-  }
-
-  /** When time alone stops holding a start: the end of a pause, the rate's next slot. Under the lock. */
-  private long nextStartAt(long now) {
-    long at = now;
-    if (paused && at - pausedUntil < 0) {
-      at = pausedUntil;
-    }
-    Gcra current = gcra;
-    if (current != null && at - current.nextConformingAt() < 0) {
-      at = current.nextConformingAt();
-    }
-    return at;
-  }
-
   /** Makes sure the timer fires by {@code at}: waiters must ask again then. Called under the lock. */
   private void wakeAt(long at, long now) {
-    ScheduledFuture<?> current = timer;
-    if (current != null && timerAt - at <= 0) {
-      if (timerAt - now > 0) {
-        return;  // a timer still to come fires first, and the waiters it wakes ask again
-      }
-      // That timer is due: it may be signalling right now, before the caller registers. Leave it to
-      // fire, and set another for this later time.
-    } else if (current != null) {
-      current.cancel(false);  // a later timer gives way to this earlier one
-    }
-    timerAt = at;
-    long sequence = ++timerSequence;
-    timer = scheduler.schedule(() -> onTimer(sequence), Math.max(0, at - now), TimeUnit.NANOSECONDS);
-  }
-
-  private void cancelTimer() {
-    ScheduledFuture<?> current = timer;
-    if (current != null) {
-      current.cancel(false);
-      timer = null;
-      timerSequence++;
-    }
-  }
-
-  private void onTimer(long sequence) {
-    synchronized (lock) {
-      if (sequence == timerSequence) {
-        timer = null;
-      }
-    }
-    waiters.signalAll();
+    wakeup.wakeAt(at, now);
   }
 
   @Override

@@ -1,17 +1,22 @@
 package dev.meter.core;
 
+import dev.meter.api.TimeSource;
 import java.lang.reflect.Method;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The executor and scheduler a run uses when its options name none; created on first use. */
+/**
+ * What a run uses when its options name nothing: the blocking executor, and the time source. Each is
+ * created on first use.
+ *
+ * <p>The default time source keeps time on one daemon timer thread and runs no run's code there: a
+ * timer that falls due is handed to a small pool of callback threads, so a run whose listener or task
+ * takes a second delays no other run's timers.
+ */
 final class Defaults {
   /** Platform threads in the fallback blocking pool: bounded, so a huge run cannot exhaust the OS. */
   static final int FALLBACK_POOL_THREADS = 256;
@@ -22,8 +27,8 @@ final class Defaults {
     return BlockingHolder.EXECUTOR;
   }
 
-  static ScheduledExecutorService scheduler() {
-    return SchedulerHolder.SCHEDULER;
+  static TimeSource timeSource() {
+    return TimeHolder.TIME;
   }
 
   /** Whether blocking tasks get virtual threads by default (JDK 21 and later). */
@@ -38,7 +43,7 @@ final class Defaults {
     static {
       ExecutorService virtual = virtualThreadExecutor();
       VIRTUAL = virtual != null;
-      EXECUTOR = virtual != null ? virtual : boundedDaemonPool();
+      EXECUTOR = virtual != null ? virtual : new OnDemandPool(FALLBACK_POOL_THREADS, 30, daemonThreads("meter-blocking-"));
     }
 
     // Looked up reflectively: the library is compiled for Java 17, where the method does not exist.
@@ -50,23 +55,21 @@ final class Defaults {
         return null;
       }
     }
-
-    private static ExecutorService boundedDaemonPool() {
-      ThreadPoolExecutor pool = new ThreadPoolExecutor(
-          FALLBACK_POOL_THREADS, FALLBACK_POOL_THREADS, 30, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), daemonThreads("meter-blocking-"));
-      pool.allowCoreThreadTimeOut(true);
-      return pool;
-    }
   }
 
-  private static final class SchedulerHolder {
-    static final ScheduledExecutorService SCHEDULER = create();
+  private static final class TimeHolder {
+    static final TimeSource TIME = TimeSource.of(timer(), callbacks());
 
-    private static ScheduledExecutorService create() {
+    private static ScheduledExecutorService timer() {
       ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemonThreads("meter-timer-"));
       timer.setRemoveOnCancelPolicy(true);
       return timer;
+    }
+
+    /** Enough threads that a few runs busy in slow callbacks leave room for the others. */
+    private static Executor callbacks() {
+      int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
+      return new OnDemandPool(threads, 30, daemonThreads("meter-callback-"));
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.meter.core;
 
-import dev.meter.api.Limiter;
 import dev.meter.api.Rate;
 
 /**
@@ -16,12 +15,19 @@ import dev.meter.api.Rate;
  * every window of length {@code w} within {@code burst + ceil(w / interval)} starts: the count in a
  * window is at most {@code burst + floor((w + lateCredit) / interval)}, and {@code lateCredit < interval}.
  * Idle time earns no credit beyond the burst, and a late wake-up releases every start that is due
- * without ever catching up above that envelope.
+ * without ever catching up above that envelope. So lateness is credited in full only while it stays
+ * under one interval per start and the burst has room for the starts that bunch up behind it.
+ *
+ * <p>Readings are compared by their difference, never by value: {@code System.nanoTime()} may wrap.
  */
 final class Gcra {
   private long interval;
   private long tolerance;
   private long tat;
+  /** Counts grants; a permit remembers its number so that a refund can tell whether it was the last. */
+  private long grants;
+  /** {@code tat} before the last grant: what an exact refund of that grant restores. */
+  private long tatBeforeLastGrant;
 
   /** A limiter with its full burst at {@code nowNanos}. */
   Gcra(Rate rate, int burst, long nowNanos) {
@@ -30,25 +36,36 @@ final class Gcra {
     this.tat = nowNanos;
   }
 
-  /** {@link Limiter#ACQUIRED}, or the time at which a start will conform. */
+  /**
+   * Books a start at {@code nowNanos} if it conforms.
+   *
+   * @return the grant's number (see {@link #refund}), or -1 if the start does not conform yet (then
+   *     {@link #nextConformingAt()} says when it will)
+   */
   long tryAcquire(long nowNanos, long waitingSinceNanos) {
     long allowedAt = tat - tolerance;
     if (nowNanos - allowedAt < 0) {
-      return allowedAt;
+      return -1;
     }
     long lateCredit = interval - 1;
-    long booked = Math.max(allowedAt, Math.max(waitingSinceNanos, nowNanos - lateCredit));
-    tat = Math.max(tat, booked) + interval;
-    return Limiter.ACQUIRED;
+    long booked = later(allowedAt, later(waitingSinceNanos, nowNanos - lateCredit));
+    tatBeforeLastGrant = tat;
+    tat = later(tat, booked) + interval;
+    return ++grants;
   }
 
   /**
-   * Gives back the last granted start. Starts booked after it each moved {@code tat} by one interval
-   * from at least where it left it, so taking one interval off leaves {@code tat} where those starts
-   * alone would have put it.
+   * Takes back grant number {@code grant}, exactly, if no start was booked after it: {@code tat} is
+   * then what it was before. A grant with later ones booked after it gives nothing back. Taking an
+   * interval off would let the later starts' slots be booked twice (grant A at 10 s, B at 12 s, refund
+   * A, and C would conform at 12 s beside B); the exact undo would need every later booking. Such a
+   * refund happens only when two runs race through one limiter, so the cost is at most one slot per race.
    */
-  void refund() {
-    tat -= interval;
+  void refund(long grant) {
+    if (grant == grants && grants > 0) {
+      tat = tatBeforeLastGrant;
+      grants++;  // a second refund of the same grant gives nothing
+    }
   }
 
   /** Whether a start would conform at {@code nowNanos}. */
@@ -66,6 +83,11 @@ final class Gcra {
     return nowNanos - tat >= 0;
   }
 
+  /** How long an idle limiter takes to get its full burst back. */
+  long refillNanos() {
+    return tolerance + interval;
+  }
+
   /**
    * Changes the rate and burst from {@code nowNanos} on, keeping the starts owed: a limiter {@code k}
    * intervals behind at the old rate is {@code k} intervals behind at the new one.
@@ -78,5 +100,11 @@ final class Gcra {
     }
     interval = newInterval;
     tolerance = Math.multiplyExact(burst - 1L, newInterval);
+    grants++;  // a grant from before the change is not undone against the new state
+  }
+
+  /** The later of two readings, by their difference. */
+  static long later(long a, long b) {
+    return a - b >= 0 ? a : b;
   }
 }

@@ -16,17 +16,18 @@ final class GcraLimiter implements Limiter {
   }
 
   @Override
-  public long tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-    return gcra.tryAcquire(nowNanos, waitingSinceNanos);
+  public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    long grant = gcra.tryAcquire(nowNanos, waitingSinceNanos);
+    return grant < 0 ? Decision.retryAt(gcra.nextConformingAt()) : new Booking(grant);
   }
 
   @Override
-  public void refund(@Nullable Object item, long nowNanos) {
-    gcra.refund();
+  public void refund(Permit permit, long nowNanos) {
+    gcra.refund(((Booking) permit).grant());
   }
 
   @Override
-  public void release(@Nullable Object item, long nowNanos) {
+  public void release(Permit permit, long nowNanos) {
     // A rate limit does not care when tasks finish.
   }
 
@@ -36,4 +37,7 @@ final class GcraLimiter implements Limiter {
     wakeUp.run();
     return () -> {};
   }
+
+  /** A start booked by the rate, numbered so that a refund takes back this one and no other. */
+  record Booking(long grant) implements Permit {}
 }

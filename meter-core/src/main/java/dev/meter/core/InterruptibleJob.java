@@ -97,13 +97,19 @@ final class InterruptibleJob<R extends @Nullable Object> implements Runnable {
     }
   }
 
-  /** The future of a job run outside an engine run: cancelling it interrupts the job. */
+  /**
+   * The future of a job run outside an engine run (a blocking task called from another task's code):
+   * cancelling it interrupts the job, and it completes, cancelled, only once the body has left. So a
+   * run that waits for this future to settle never returns while the body still runs.
+   */
   private static final class JobFuture<R extends @Nullable Object> extends CompletableFuture<R> {
     @Nullable InterruptibleJob<R> job;
 
     void settle(@Nullable R result, @Nullable Throwable failure) {
       if (failure == null) {
         complete(result);
+      } else if (failure instanceof CancellationException) {
+        super.cancel(false);
       } else {
         completeExceptionally(failure);
       }
@@ -111,12 +117,12 @@ final class InterruptibleJob<R extends @Nullable Object> implements Runnable {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean cancelled = super.cancel(mayInterruptIfRunning);
       InterruptibleJob<R> running = job;
-      if (running != null) {
-        running.cancel();
+      if (running == null || isDone()) {
+        return super.cancel(mayInterruptIfRunning);
       }
-      return cancelled;
+      running.cancel();  // the job reports its cancellation through settle() once the body has left
+      return !isDone() || isCancelled();
     }
   }
 }

@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * The listeners of one run (its own, and those of the shared limiters it passes through), told of
- * each event in turn. A listener that throws is skipped for that event: watching must never break
- * the run. Only a {@link VirtualMachineError} gets through, as the JVM is then in trouble anyway.
+ * each event in turn. A listener that throws, whatever it throws (a {@link StackOverflowError} too), is
+ * skipped for that event: watching must never break the run, nor keep a permit from coming back.
  */
 final class Listeners implements MeterListener {
   static final Listeners NONE = new Listeners(List.of());
@@ -52,8 +52,6 @@ final class Listeners implements MeterListener {
     for (MeterListener listener : listeners) {
       try {
         call.accept(listener);
-      } catch (VirtualMachineError fatal) {
-        throw fatal;
       } catch (Throwable ignored) {
         // a broken listener must not break the run
       }

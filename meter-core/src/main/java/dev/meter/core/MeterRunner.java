@@ -11,7 +11,7 @@ import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.Source;
-import dev.meter.api.Ticker;
+import dev.meter.api.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -30,18 +29,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class MeterRunner implements Runner {
   private final RunOptions options;
-  private final Ticker ticker;
-  private final ScheduledExecutorService scheduler;
+  private final TimeSource time;
   private final Executor executor;
   private final Listeners listeners;
   private final long taskTimeoutNanos;
 
   MeterRunner(RunOptions options) {
     this.options = Objects.requireNonNull(options, "options");
-    Ticker chosenTicker = options.ticker();
-    this.ticker = chosenTicker != null ? chosenTicker : Ticker.system();
-    ScheduledExecutorService chosenScheduler = options.scheduler();
-    this.scheduler = chosenScheduler != null ? chosenScheduler : Defaults.scheduler();
+    TimeSource chosenTime = options.timeSource();
+    this.time = chosenTime != null ? chosenTime : Defaults.timeSource();
     Executor chosenExecutor = options.executor();
     this.executor = chosenExecutor != null ? chosenExecutor : Defaults.blockingExecutor();
     this.listeners = listeners(options);
@@ -165,7 +161,7 @@ final class MeterRunner implements Runner {
     rejectIncludes("runAllOutcomes", "its outcomes are in the order of calls");
     RunFuture<List<Outcome<R>>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), true, Long.MAX_VALUE,
-        Run.Mode.CAPTURE, FutureSinks.collect(future, MeterRunner::outcome));
+        FailureLedger.Mode.CAPTURE, FutureSinks.collect(future, MeterRunner::outcome));
     return started(future, run);
   }
 
@@ -179,7 +175,7 @@ final class MeterRunner implements Runner {
     rejectShapes("runAny", null);
     RunFuture<R> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), false, Long.MAX_VALUE,
-        Run.Mode.FIRST_SUCCESS, FutureSinks.firstSuccess(future));
+        FailureLedger.Mode.FIRST_SUCCESS, FutureSinks.firstSuccess(future));
     return started(future, run);
   }
 
@@ -188,14 +184,15 @@ final class MeterRunner implements Runner {
   private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize, Sink<T, R> sink) {
     return newRun(source, launcher, ordered, bufferSize,
-        Run.Mode.of(options.failurePolicy(), options.captureOutcome()), sink);
+        FailureLedger.Mode.of(options.failurePolicy(), options.captureOutcome()), sink);
   }
 
   private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
-      Run.Mode mode, Sink<T, R> sink) {
-    return new Run<>(SourceCursor.of(source), launcher, limiters(), options.maxAtOnce(), options.lookahead(), ticker, scheduler,
-        ordered, mode, bufferSize, options.includeValue(), sink, listeners, taskTimeoutNanos);
+      FailureLedger.Mode mode, Sink<T, R> sink) {
+    RunPlan<T, R> plan = new RunPlan<>(launcher, limiters(), options.maxAtOnce(), options.lookahead(), time,
+        ordered, mode, bufferSize, options.includeValue(), listeners, taskTimeoutNanos);
+    return new Run<>(plan, SourceCursor.of(source), sink);
   }
 
   /** The run's own listeners, then those of the shared limiters it passes through. */
@@ -211,7 +208,7 @@ final class MeterRunner implements Runner {
 
   private static long timeoutNanos(RunOptions options) {
     Duration timeout = options.taskTimeout();
-    return timeout == null ? 0 : DefaultSharedLimiter.saturatedNanos(timeout);
+    return timeout == null ? 0 : Durations.saturatedNanos(timeout);
   }
 
   /**
@@ -219,14 +216,14 @@ final class MeterRunner implements Runner {
    * rate token to give back. The run's own {@code maxAtOnce} needs no limiter: the run counts its
    * running tasks and does not even pull an item while that count is at the limit.
    */
-  private List<Limiter> limiters() {
+  private Limiter[] limiters() {
     List<Limiter> limiters = new ArrayList<>(options.limiters().size() + 1);
     limiters.addAll(options.limiters());
     Rate rate = options.rate();
     if (rate != null) {
-      limiters.add(new GcraLimiter(rate, options.maxBurst(), ticker.read()));
+      limiters.add(new GcraLimiter(rate, options.maxBurst(), time.read()));
     }
-    return limiters;
+    return limiters.toArray(new Limiter[0]);
   }
 
   private static <V extends @Nullable Object> CompletableFuture<V> started(RunFuture<V> future, Run<?, ?> run) {

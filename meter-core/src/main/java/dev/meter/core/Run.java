@@ -1,20 +1,14 @@
 package dev.meter.core;
 
-import dev.meter.api.FailurePolicy;
 import dev.meter.api.Limiter;
 import dev.meter.api.TaskEvent;
-import dev.meter.api.TasksFailedException;
-import dev.meter.api.Ticker;
-import java.util.ArrayList;
-import java.util.List;
+import dev.meter.api.TimeSource;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,112 +16,88 @@ import org.jspecify.annotations.Nullable;
  * applies the failure policy and hands results to its {@link Sink}. This is the only engine; the entry
  * points differ only in their sink, in whether delivery keeps input order, and in how failures count.
  *
- * <p>All state is owned by a drain loop that one thread at a time runs (the "work in progress"
- * counter of {@link #drain()}): task completions, consumer demand, timers, limiter signals and
+ * <p>Concurrency: all state is owned by a drain loop that one thread at a time runs (the "work in
+ * progress" counter of {@link #drain()}). Task completions, consumer demand, timers, limiter signals and
  * cancellation only record what happened and call {@code drain()}. So no lock is held anywhere, no
- * thread ever waits for a permit, and the state needs no further synchronization.
+ * thread ever waits for a permit, and the stages the drain loop owns need no synchronization:
+ * {@link Admission} (items waiting for their limits), {@link RunningTasks}, {@link Delivery} (results
+ * on their way to the sink), {@link FailureLedger} and the {@link Wakeup} timer.
+ *
+ * <p>An item's journey is {@link #step()}: take in what settled, deliver, then start what may start.
+ * Two rules bound what a drain pass does on the thread that runs it:
+ * <ul>
+ *   <li>It starts tasks for at most {@link #PASS_NANOS} (plus 1,024 starts); the rest continue in a
+ *       callback of the run's time source (on meter's own threads by default). So an endless source of
+ *       instant tasks never keeps a caller's thread (which must get its future back) or a timer's.
+ *   <li>A cancel is looked at before every start, and {@link #cancel} returns only once the thread
+ *       draining on another thread ({@link #starting}) has seen it or left: after it returns, no task
+ *       of the run starts.
+ * </ul>
  */
 final class Run<T extends @Nullable Object, R extends @Nullable Object> {
-
-  /** How task failures count; {@link FailurePolicy} plus the two modes the entry points add. */
-  enum Mode {
-    FAIL_FAST,
-    RUN_ALL_THEN_THROW,
-    /** Failures are results ({@code captureOutcome}). */
-    CAPTURE,
-    /** {@code runAny}: failures are kept until one task succeeds. */
-    FIRST_SUCCESS;
-
-    static Mode of(FailurePolicy policy, boolean captureOutcome) {
-      if (captureOutcome) {
-        return CAPTURE;
-      }
-      return policy == FailurePolicy.FAIL_FAST ? FAIL_FAST : RUN_ALL_THEN_THROW;
-    }
-  }
-
-  private final SourceCursor<T> source;
-  private final Launcher<T, R> launcher;
-  private final Limiter[] limiters;
-  private final int maxAtOnce;
-  private final int lookahead;
-  private final Ticker ticker;
-  private final ScheduledExecutorService scheduler;
-  private final boolean ordered;
-  private final Mode mode;
-  private final long bufferSize;
-  private final boolean keepItems;
-  private final Sink<T, R> sink;
-  private final Listeners listeners;
-  private final long taskTimeoutNanos;
-  private final Runnable wakeUp = this::drain;
   /**
-   * Whether anything reads the time: limiters, listeners. Without them the run never calls the
-   * ticker, whose read ({@code System.nanoTime}) would otherwise be a good part of an instant task's cost.
+   * How long one drain pass may keep starting tasks before it hands the rest to a callback: long enough
+   * that a million instant tasks (about 30 ms) never change threads, short enough that a caller gets
+   * its future back, and a thread of meter's callback pool its turn, within about a tenth of a second.
+   * Measured by the system clock, whatever the run's time source (virtual time does not move in a pass).
+   */
+  static final long PASS_NANOS = 100_000_000L;
+  /** Starts between two looks at that clock. */
+  static final int STARTS_PER_CLOCK_LOOK = 1024;
+
+  private final RunPlan<T, R> plan;
+  private final Limiter[] limiters;
+  private final Listeners listeners;
+  private final TimeSource time;
+  private final SourceCursor<T> source;
+  private final Admission<T, R> admission;
+  private final RunningTasks<T, R> running = new RunningTasks<>();
+  private final Delivery<T, R> delivery;
+  private final FailureLedger failures;
+  private final Wakeup wakeup;
+  /**
+   * Whether anything reads the time: limiters, listeners, timeouts. Without them the run never reads
+   * the clock, whose read ({@code System.nanoTime}) would otherwise be a good part of an instant task's cost.
    */
   private final boolean timed;
 
   // Inputs from other threads.
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicReference<@Nullable Slot<T, R>> settledStack = new AtomicReference<>();
-  private final AtomicLong requested = new AtomicLong();
   private volatile @Nullable CancellationException cancelRequest;
   private volatile boolean terminated;
-  /** An item held aside was signalled by its limiter: look through them again. */
-  private volatile boolean parkedSignalled;
+  /**
+   * The thread running the drain loop now, if any: {@link #cancel} waits for it to leave or to see the
+   * cancel, so that no start it makes can follow the cancel's return. Written before that thread reads
+   * the cancel request; a canceller writes the request before it reads this.
+   */
+  private volatile @Nullable Thread starting;
+  private volatile boolean continuationSet;
 
   // Drain-confined state.
-  private long nextIndex;
-  private int running;
-  private long waitingResults;
-  private long emitted;
-  private @Nullable Slot<T, R> runningHead;
-  private @Nullable Slot<T, R> readyHead;
-  private @Nullable Slot<T, R> readyTail;
-  // The item pulled last and not started, and its wait if it was refused; then the items held aside
-  // (refused by a limiter that refuses per item), oldest first, and the earliest deadline among them.
-  private @Nullable Slot<T, R> pending;
-  private @Nullable StartWait<T, R> pendingWait;
-  private @Nullable StartWait<T, R> parkedHead;
-  private @Nullable StartWait<T, R> parkedTail;
-  private int parkedCount;
-  private boolean hasParkedWakeAt;
-  private long parkedWakeAt;
-  private long refusal;  // what the limiter that refused the last acquireAll answered
-  private boolean sourceDone;
   private boolean stopping;
-  private @Nullable Throwable failure;
-  private @Nullable List<Throwable> failures;
-  private long failedCount;
-  private @Nullable ScheduledFuture<?> timer;
-  private long timerDeadline;
-  private long timerSequence;
-  // Which timer last fired. A firing timer runs the drain before its future counts as done, so
-  // isDone() cannot tell the drain that the timer it runs in is spent.
-  private volatile long firedSequence;
+  private boolean sinkSatisfied;
+  /** Starts left before the pass looks at the clock again. */
+  private int passBudget;
+  /** When this pass first looked at the clock; 0 before it has. */
+  private long passStartedAt;
+  private int steps;
 
-  Run(SourceCursor<T> source, Launcher<T, R> launcher, List<Limiter> limiters, int maxAtOnce, int lookahead,
-      Ticker ticker, ScheduledExecutorService scheduler, boolean ordered, Mode mode,
-      long bufferSize, boolean keepItems, Sink<T, R> sink, Listeners listeners, long taskTimeoutNanos) {
+  Run(RunPlan<T, R> plan, SourceCursor<T> source, Sink<T, R> sink) {
+    this.plan = plan;
+    this.limiters = plan.limiters();
+    this.listeners = plan.listeners();
+    this.time = plan.time();
     this.source = source;
-    this.launcher = launcher;
-    this.limiters = limiters.toArray(new Limiter[0]);
-    this.maxAtOnce = maxAtOnce;
-    this.lookahead = lookahead;
-    this.ticker = ticker;
-    this.scheduler = scheduler;
-    this.ordered = ordered;
-    this.mode = mode;
-    this.bufferSize = bufferSize;
-    this.keepItems = keepItems;
-    this.sink = sink;
-    this.listeners = listeners;
-    this.taskTimeoutNanos = taskTimeoutNanos;
-    this.timed = this.limiters.length > 0 || !listeners.isEmpty();
+    this.delivery = new Delivery<>(sink, plan.ordered(), plan.bufferSize());
+    this.failures = new FailureLedger(plan.mode());
+    this.wakeup = new Wakeup(time, this::drain);
+    this.admission = new Admission<>(this, source, limiters, plan.lookahead(), listeners, delivery, wakeup);
+    this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
   }
 
   private long now() {
-    return timed ? ticker.read() : 0L;
+    return timed ? time.read() : 0L;
   }
 
   // ---- inputs, from any thread ----
@@ -139,16 +109,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
 
   /** The consumer can take {@code n} more results. */
   void request(long n) {
-    for (;;) {
-      long current = requested.get();
-      long next = current + n;
-      if (next < 0) {
-        next = Long.MAX_VALUE;
-      }
-      if (requested.compareAndSet(current, next)) {
-        break;
-      }
-    }
+    delivery.request(n);
     drain();
   }
 
@@ -157,11 +118,31 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     cancel(new CancellationException("run was cancelled"));
   }
 
+  /**
+   * Cancels the run. When this returns, no task of this run starts any more: a start in progress on
+   * another thread (inside a task's {@code apply}, or a listener's {@code onStarted}) has returned.
+   */
   void cancel(CancellationException reason) {
     if (cancelRequest == null) {
       cancelRequest = reason;
     }
     drain();
+    awaitNoStartInProgress();
+  }
+
+  private void awaitNoStartInProgress() {
+    Thread self = Thread.currentThread();
+    int spins = 0;
+    for (Thread other = starting; other != null && other != self; other = starting) {
+      // The start loop sees the cancel before its next start; only the start under way is waited for.
+      if (++spins < 64) {
+        Thread.onSpinWait();
+      } else if (spins < 128) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(this, 50_000);
+      }
+    }
   }
 
   /** Whether the run has ended and every task it started has settled. */
@@ -183,7 +164,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
 
   /** A limiter signalled an item that waits for its start (called by its {@link StartWait}). */
   void startWaitSignalled() {
-    parkedSignalled = true;
+    admission.signalled();
     drain();
   }
 
@@ -193,35 +174,56 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (wip.getAndIncrement() != 0) {
       return;
     }
+    Thread self = Thread.currentThread();
+    starting = self;  // before the loop reads the cancel request: see awaitNoStartInProgress
+    passBudget = STARTS_PER_CLOCK_LOOK;
+    passStartedAt = 0;
     int missed = 1;
     do {
       if (!terminated) {
         try {
           step();
         } catch (Throwable bug) {
-          // A limiter, sink or scheduler threw where it must not: end the run with it rather than
+          // A sink or the engine itself threw where it must not: end the run with it rather than
           // leave it hanging.
           failFatally(bug);
         }
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
+    // Only if no other thread took over the drain since the count reached zero.
+    STARTING.compareAndSet(this, self, null);
   }
 
+  private static final VarHandle STARTING;
+
+  static {
+    try {
+      STARTING = MethodHandles.lookup().findVarHandle(Run.class, "starting", Thread.class);
+    } catch (ReflectiveOperationException impossible) {
+      throw new ExceptionInInitializerError(impossible);
+    }
+  }
+
+  /** What happens to items, in order: the whole journey, one pass. */
   private void step() {
     CancellationException cancel = cancelRequest;
     if (cancel != null && !stopping) {
-      recordFailure(cancel);
+      failures.record(cancel);
       stop();
     }
     takeSettled();
-    deliver();
+    if (!stopping && !delivery.deliver()) {
+      sinkSatisfied = true;
+      stop();  // the sink has what it wanted (runAny's first success)
+    }
     if (!stopping) {
       startTasks();
     }
-    if (running == 0 && (stopping || (sourceDone && pending == null && parkedHead == null && readyHead == null))) {
+    if (running.isEmpty() && (stopping || (admission.isExhausted() && delivery.isEmpty()))) {
       finish();
     }
+    assert invariantsHold();
   }
 
   private void takeSettled() {
@@ -245,30 +247,62 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     }
   }
 
+  /**
+   * Takes in one settled task: its permits go back to every limiter (even if one of them throws), the
+   * listeners hear of it, and its outcome becomes a result or a failure.
+   */
   private void settle(Slot<T, R> slot, long now) {
-    running--;
-    unlinkRunning(slot);
-    slot.cancelTimeout();
-    for (Limiter limiter : limiters) {
-      limiter.release(slot.item, now);
-    }
+    running.remove(slot);
+    slot.moveTo(Slot.Phase.SETTLED);
+    TaskWatch watch = slot.watch;  // null for a plain task: no timeout, no permits, no listener data
+    Throwable fault = watch == null ? null : releaseWatched(slot, watch, now);
     if (!listeners.isEmpty()) {
       tellSettled(slot, now);
     }
-    if (!keepItems) {
+    if (!plan.keepItems()) {
       slot.item = null;
     }
-    slot.settled = true;
     Throwable thrown = slot.failure;
-    if (thrown != null && mode != Mode.CAPTURE) {
-      slot.skipped = true;
-      onTaskFailure(thrown, slot.isCancellation());
-      return;
+    if (thrown != null && !failures.capturesFailures()) {
+      slot.moveTo(Slot.Phase.DROPPED);
+      if (failures.taskFailed(thrown, slot.isCancellation(), stopping)) {
+        stop();
+      }
+    } else {
+      delivery.settled(slot);
     }
-    waitingResults++;
-    if (!ordered) {
-      appendReady(slot);
+    if (fault != null) {
+      failures.record(fault);
+      stop();
     }
+  }
+
+  /**
+   * Withdraws a settled task's timeout and gives its permits back to every limiter, even if one of them
+   * throws.
+   *
+   * @return what a limiter's release threw, or null
+   */
+  private @Nullable Throwable releaseWatched(Slot<T, R> slot, TaskWatch watch, long now) {
+    slot.cancelTimeout();
+    Limiter.Permit[] permits = watch.permits;
+    if (permits == null) {
+      return null;
+    }
+    watch.permits = null;
+    Throwable fault = null;
+    for (int i = 0; i < permits.length; i++) {
+      try {
+        limiters[i].release(permits[i], now);
+      } catch (Throwable thrown) {
+        if (fault == null) {
+          fault = thrown;
+        } else {
+          fault.addSuppressed(thrown);
+        }
+      }
+    }
+    return fault;
   }
 
   private void tellSettled(Slot<T, R> slot, long now) {
@@ -285,342 +319,113 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     }
   }
 
-  private void onTaskFailure(Throwable thrown, boolean cancellation) {
-    if (stopping && cancellation) {
-      return;  // the run cancelled it; not a failure of its own
-    }
-    failedCount++;
-    switch (mode) {
-      case FAIL_FAST -> {
-        recordFailure(thrown);
-        stop();
-      }
-      case RUN_ALL_THEN_THROW, FIRST_SUCCESS -> {
-        if (failures == null) {
-          failures = new ArrayList<>();
-        }
-        failures.add(thrown);
-      }
-      case CAPTURE -> throw new AssertionError("captured failures are results");
-    }
-  }
-
-  /** The first failure becomes the run's; later ones are attached to it. */
-  private void recordFailure(Throwable thrown) {
-    Throwable first = failure;
-    if (first == null) {
-      failure = thrown;
-    } else if (first != thrown) {
-      first.addSuppressed(thrown);
-    }
-  }
-
-  private void deliver() {
-    if (stopping) {
-      return;
-    }
-    long limit = requested.get();
-    while (emitted != limit) {
-      Slot<T, R> head = readyHead;
-      if (head == null || (ordered && !head.settled)) {
-        return;
-      }
-      readyHead = head.nextReady;
-      head.nextReady = null;
-      if (readyHead == null) {
-        readyTail = null;
-      }
-      if (head.skipped) {
-        continue;
-      }
-      waitingResults--;
-      emitted++;
-      if (!sink.onResult(head)) {
-        stop();  // the sink is satisfied
-        return;
-      }
-      if (stopping) {
-        return;
-      }
-    }
-  }
-
+  /** Starts tasks while the cancel request, the limits, the buffer and this pass's budget allow. */
   private void startTasks() {
-    while (!stopping) {
-      // In input order a full buffer may be waiting for an item held aside, so those may still start.
-      boolean bufferFull = waitingResults >= bufferSize;
-      if (bufferFull && !ordered) {
-        return;  // the consumer is behind: its buffer is full
+    // The stages in locals: the loop's volatile reads would otherwise make the JIT reload each field
+    // on every turn, and this loop is the path of every instant task.
+    RunningTasks<T, R> running = this.running;
+    Delivery<T, R> delivery = this.delivery;
+    Admission<T, R> admission = this.admission;
+    int maxAtOnce = plan.maxAtOnce();
+    boolean ordered = delivery.isOrdered();
+    int budget = passBudget;
+    while (cancelRequest == null && !stopping) {
+      if (running.size() >= maxAtOnce) {
+        break;  // do not even pull an item: the concurrency limit cannot admit it
       }
-      if (running >= maxAtOnce) {
-        return;  // do not even pull an item: the concurrency limit cannot admit it
+      // In input order a full buffer may be waiting for an item held aside, so those may still start.
+      boolean room = delivery.hasRoom();
+      if (!room && !ordered) {
+        break;  // the consumer is behind: its buffer is full
+      }
+      if (budget <= 0) {
+        if (passTimeIsUp()) {
+          continueLater();
+          break;
+        }
+        budget = STARTS_PER_CLOCK_LOOK;
       }
       long now = now();
-      if (parkedHead != null) {
-        if (parkedSignalled || (hasParkedWakeAt && now - parkedWakeAt >= 0)) {
-          if (!startParked(now) || running >= maxAtOnce) {
-            return;
-          }
-        } else if (hasParkedWakeAt) {
-          wakeAt(parkedWakeAt, now);  // the run's one timer may have been spent on an earlier wait
-        }
-      }
-      if (bufferFull) {
-        return;
-      }
-      Slot<T, R> slot = pending;
+      Slot<T, R> slot = admission.nextStartable(now, room);
       if (slot == null) {
-        slot = pull(now);
-        if (slot == null) {
-          return;
+        Throwable fault = admission.takeFault();
+        if (fault != null) {
+          failures.record(fault);
+          stop();
+        }
+        break;
+      }
+      budget--;
+      if (launch(slot, now)) {
+        // Done on return: settle and deliver it here, in order, without the settled stack's round trip.
+        settle(slot, now());
+        if (!stopping && !delivery.deliver()) {
+          sinkSatisfied = true;
+          stop();
         }
       }
-      int refused = acquireAll(slot, now);
-      if (refused == GRANTED) {
-        pending = null;
-        StartWait<T, R> wait = pendingWait;
-        if (wait != null) {
-          wait.withdraw();
-          pendingWait = null;
-        }
-        if (launch(slot, now)) {
-          // Done on return: settle and deliver it here, in order, without the settled stack's round trip.
-          settle(slot, now());
-          deliver();
-        }
-        if (settledStack.get() != null) {
-          // Tasks settled meanwhile (an instant task settles inside launch): take them in before
-          // starting more, or the buffer check above would not count them and the run would race ahead.
-          return;
-        }
-        continue;
+      if (settledStack.get() != null) {
+        // Tasks settled meanwhile: take them in before starting more, or the buffer check above
+        // would not count them and the run would race ahead.
+        break;
       }
-      if (refused == FAILED) {
-        return;
-      }
-      StartWait<T, R> wait = pendingWait != null ? pendingWait : new StartWait<>(this, slot);
-      waitFor(wait, refused);
-      if (stopping) {
-        return;
-      }
-      if (limiters[refused].refusesPerItem() && parkedCount < lookahead) {
-        pending = null;  // hold it aside and go on with the next item
-        pendingWait = null;
-        park(wait, now);
-        continue;
-      }
-      pendingWait = wait;
-      if (wait.hasDeadline) {
-        wakeAt(wait.deadline, now);
-      }
+    }
+    passBudget = budget;
+  }
+
+  /** Whether this pass has run for {@link #PASS_NANOS}; the clock is read once per 1024 starts only. */
+  private boolean passTimeIsUp() {
+    long now = System.nanoTime();
+    if (passStartedAt == 0) {
+      passStartedAt = now | 1;  // never 0 once set
+      return false;
+    }
+    return now - passStartedAt >= PASS_NANOS;
+  }
+
+  /** This pass has started its share: the rest of the work continues in a callback. */
+  private void continueLater() {
+    if (continuationSet) {
       return;
     }
-  }
-
-  /** Pulls the next item into a new pending slot; null if there is none now. */
-  private @Nullable Slot<T, R> pull(long now) {
-    if (sourceDone) {
-      return null;
-    }
-    int polled = source.poll(wakeUp);
-    if (polled == SourceCursor.EMPTY) {
-      return null;
-    }
-    if (polled == SourceCursor.DONE) {
-      sourceDone = true;
-      source.close();
-      return null;
-    }
-    if (polled == SourceCursor.FAILED) {
-      sourceDone = true;
-      recordFailure(source.failure());
+    continuationSet = true;
+    try {
+      time.schedule(() -> {
+        continuationSet = false;
+        drain();
+      }, 0);
+    } catch (Throwable rejected) {
+      continuationSet = false;
+      failures.record(rejected);
       stop();
-      return null;
     }
-    Slot<T, R> slot = new Slot<>(this, nextIndex++, source.takeItem());
-    slot.startedAt = now;  // until it starts: since when it waits
-    if (ordered) {
-      appendReady(slot);  // its place in the output is its place in the input
-    }
-    if (!listeners.isEmpty()) {
-      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
-    }
-    pending = slot;
-    return slot;
   }
 
   /**
-   * Tries the items held aside whose limiter signalled or whose deadline has passed, oldest first, and
-   * sets the timer for the earliest deadline left.
+   * Starts the task of a slot that holds every permit.
    *
-   * @return whether the run may go on to newer items in this round
+   * @return true if the task was done when it returned; the caller settles it (see {@link Slot#startAsync})
    */
-  private boolean startParked(long now) {
-    parkedSignalled = false;  // a signal from here on asks for another look
-    hasParkedWakeAt = false;
-    boolean mayTry = true;
-    boolean goOn = true;
-    StartWait<T, R> previous = null;
-    for (StartWait<T, R> wait = parkedHead; wait != null; ) {
-      StartWait<T, R> next = wait.nextParked;
-      if (mayTry && wait.isDue(now)) {
-        if (running >= maxAtOnce || settledStack.get() != null) {
-          parkedSignalled = true;  // come back once the run has taken in what settled
-          return false;
-        }
-        int refused = acquireAll(wait.slot, now);
-        if (refused == GRANTED) {
-          unpark(previous, wait);
-          wait.withdraw();
-          if (launch(wait.slot, now)) {
-            settled(wait.slot);  // taken in with the others, after this look through the held items
-          }
-          wait = next;
-          continue;
-        }
-        if (refused == FAILED) {
-          return false;
-        }
-        waitFor(wait, refused);
-        if (stopping) {
-          return false;
-        }
-        if (!limiters[refused].refusesPerItem()) {
-          // A limit every item shares refused: nothing starts before it allows this one, whose wait
-          // then brings the run back here. The rest only add their deadlines to the timer.
-          mayTry = false;
-          goOn = false;
-        }
-      }
-      if (wait.hasDeadline) {
-        noteParkedDeadline(wait.deadline);
-      }
-      previous = wait;
-      wait = next;
-    }
-    if (hasParkedWakeAt) {
-      wakeAt(parkedWakeAt, now);
-    }
-    return goOn;
-  }
-
-  private void park(StartWait<T, R> wait, long now) {
-    if (parkedTail == null) {
-      parkedHead = wait;
-    } else {
-      parkedTail.nextParked = wait;
-    }
-    parkedTail = wait;
-    parkedCount++;
-    if (wait.hasDeadline) {
-      noteParkedDeadline(wait.deadline);
-      wakeAt(wait.deadline, now);
-    }
-  }
-
-  private void unpark(@Nullable StartWait<T, R> previous, StartWait<T, R> wait) {
-    StartWait<T, R> next = wait.nextParked;
-    if (previous == null) {
-      parkedHead = next;
-    } else {
-      previous.nextParked = next;
-    }
-    if (parkedTail == wait) {
-      parkedTail = previous;
-    }
-    wait.nextParked = null;
-    parkedCount--;
-  }
-
-  private void noteParkedDeadline(long deadline) {
-    if (!hasParkedWakeAt || deadline - parkedWakeAt < 0) {
-      parkedWakeAt = deadline;
-      hasParkedWakeAt = true;
-    }
-  }
-
-  private static final int GRANTED = -1;
-  private static final int FAILED = -2;
-
-  /**
-   * Takes a permit from every limiter, or none: a refusal refunds the ones already granted. A limiter
-   * that throws (a keyed limiter's key function, say) fails the run, after the same refunds.
-   *
-   * @return {@link #GRANTED}; {@link #FAILED}, with the run stopped; or the index of the limiter that
-   *     refused, with its answer in {@link #refusal}
-   */
-  private int acquireAll(Slot<T, R> slot, long now) {
-    for (int i = 0; i < limiters.length; i++) {
-      long answer;
-      try {
-        answer = limiters[i].tryAcquire(slot.item, now, slot.startedAt);
-      } catch (RuntimeException thrown) {
-        refundBefore(i, slot.item, now);
-        recordFailure(thrown);
-        stop();
-        return FAILED;
-      }
-      if (answer != Limiter.ACQUIRED) {
-        refundBefore(i, slot.item, now);
-        refusal = answer;
-        return i;
-      }
-    }
-    return GRANTED;
-  }
-
-  private void refundBefore(int refused, @Nullable T item, long now) {
-    for (int j = refused - 1; j >= 0; j--) {
-      limiters[j].refund(item, now);
-    }
-  }
-
-  /** Sets up how {@code wait} learns that the limiter that refused it may allow it now. */
-  private void waitFor(StartWait<T, R> wait, int refused) {
-    if (refusal == Limiter.AWAIT_SIGNAL) {
-      wait.awaitSignal(limiters[refused]);
-    } else {
-      wait.awaitDeadline(refusal);
-    }
-  }
-
-  /** @return true if the task was done when it returned; the caller settles it (see {@link Slot#startAsync}) */
   private boolean launch(Slot<T, R> slot, long now) {
-    running++;
-    linkRunning(slot);
+    slot.moveTo(Slot.Phase.RUNNING);
+    running.add(slot);
     long waited = now - slot.startedAt;
     slot.startedAt = now;
     if (!listeners.isEmpty()) {
       slot.watch().waitedNanos = waited;
       listeners.onStarted(new TaskEvent(slot.index, slot.item, true, waited, 0));
     }
-    if (taskTimeoutNanos > 0) {
-      slot.scheduleTimeout(scheduler, taskTimeoutNanos);
-    }
-    return launcher.launch(slot, slot.item);
-  }
-
-  private void wakeAt(long deadline, long now) {
-    ScheduledFuture<?> pendingTimer = timer;
-    if (pendingTimer != null) {
-      if (firedSequence != timerSequence && deadline - timerDeadline >= 0) {
-        return;  // an earlier or equal wake-up is already set
+    long timeout = plan.taskTimeoutNanos();
+    if (timeout > 0) {
+      try {
+        slot.scheduleTimeout(time, timeout);
+      } catch (Throwable cannotTime) {
+        // A task whose timeout cannot be set does not start: it fails, and its permits come back.
+        slot.failBeforeStart(cannotTime);
+        return true;
       }
-      pendingTimer.cancel(false);
     }
-    long delay = Math.max(0L, deadline - now);
-    long sequence = ++timerSequence;
-    try {
-      timer = scheduler.schedule(() -> {
-        firedSequence = sequence;
-        drain();
-      }, delay, TimeUnit.NANOSECONDS);
-      timerDeadline = deadline;
-    } catch (RejectedExecutionException rejected) {
-      timer = null;
-      recordFailure(rejected);
-      stop();
-    }
+    return plan.launcher().launch(slot, slot.item);
   }
 
   /** Stops the run: no more input, nothing more delivered, running tasks cancelled. */
@@ -629,83 +434,31 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       return;
     }
     stopping = true;
-    dropUnstarted();
-    source.close();
-    releaseWaits();
-    for (Slot<T, R> slot = runningHead; slot != null; ) {
-      Slot<T, R> next = slot.nextRunning;  // cancel() may settle it at once, but not unlink it
-      slot.cancel();
-      slot = next;
-    }
-  }
-
-  /** The items pulled but not started (the pending one and those held aside) are dropped, in input order. */
-  private void dropUnstarted() {
-    long now = now();
-    Slot<T, R> last = pending;
-    pending = null;
-    StartWait<T, R> lastWait = pendingWait;
-    pendingWait = null;
-    if (lastWait != null) {
-      lastWait.withdraw();
-    }
-    for (StartWait<T, R> wait = parkedHead; wait != null; wait = wait.nextParked) {
-      wait.withdraw();
-      dropped(wait.slot, now);
-    }
-    parkedHead = null;
-    parkedTail = null;
-    parkedCount = 0;
-    hasParkedWakeAt = false;
-    if (last != null) {
-      dropped(last, now);
-    }
-  }
-
-  private void dropped(Slot<T, R> slot, long now) {
-    slot.skipped = true;
-    if (!listeners.isEmpty()) {
-      listeners.onCancelled(new TaskEvent(slot.index, slot.item, false, now - slot.startedAt, 0));
-    }
-  }
-
-  private void releaseWaits() {
-    ScheduledFuture<?> pendingTimer = timer;
-    if (pendingTimer != null) {
-      pendingTimer.cancel(false);
-      timer = null;
+    Throwable fault = admission.dropUnstarted(now());
+    wakeup.cancel();
+    // Running tasks first: a source whose close throws must not keep them running.
+    Throwable cancelFault = running.cancelAll();
+    Throwable closeFault = source.close();
+    for (Throwable each : new Throwable[] {fault, cancelFault, closeFault}) {
+      if (each != null) {
+        failures.record(each);
+      }
     }
   }
 
   private void finish() {
     terminated = true;
-    source.close();
-    releaseWaits();
-    readyHead = null;
-    readyTail = null;
-    sink.onFinish(outcomeFailure());
-  }
-
-  private @Nullable Throwable outcomeFailure() {
-    List<Throwable> all = failures;
-    if (failure != null) {
-      if (all != null) {
-        all.forEach(this::recordFailure);  // failures kept for the end still reach the caller
-      }
-      return failure;
+    Throwable closeFault = source.close();
+    if (closeFault != null) {
+      failures.record(closeFault);
     }
-    if (all == null || all.isEmpty()) {
-      return null;
-    }
-    if (mode == Mode.FIRST_SUCCESS && stopping) {
-      return null;  // a task succeeded; the failures before it do not matter
-    }
-    long attempted = nextIndex;
-    return new TasksFailedException(failedCount + " of " + attempted + " tasks failed", all);
+    wakeup.cancel();
+    delivery.clear();
+    delivery.sink().onFinish(failures.outcome(admission.pulled(), sinkSatisfied));
   }
 
   private void failFatally(Throwable bug) {
-    recordFailure(bug);
+    failures.record(bug);
     if (!stopping) {
       try {
         stop();
@@ -713,44 +466,31 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
         bug.addSuppressed(again);
       }
     }
-    if (running == 0 && !terminated) {
+    if (running.isEmpty() && !terminated) {
       terminated = true;
-      sink.onFinish(failure);
+      delivery.sink().onFinish(failures.outcome(admission.pulled(), sinkSatisfied));
     }
   }
 
-  // ---- intrusive lists ----
-
-  private void appendReady(Slot<T, R> slot) {
-    if (readyTail == null) {
-      readyHead = slot;
-    } else {
-      readyTail.nextReady = slot;
+  /** The counting invariants of the stages; checked after every step when assertions are on. */
+  private boolean invariantsHold() {
+    if ((++steps & 63) != 0) {
+      return true;  // the counts walk lists: check every 64th step, so that big runs stay fast under -ea
     }
-    readyTail = slot;
-  }
-
-  private void linkRunning(Slot<T, R> slot) {
-    slot.nextRunning = runningHead;
-    if (runningHead != null) {
-      runningHead.prevRunning = slot;
+    if (running.size() != running.countLinks()) {
+      throw new AssertionError("running count " + running.size() + " but " + running.countLinks() + " linked");
     }
-    runningHead = slot;
-  }
-
-  private void unlinkRunning(Slot<T, R> slot) {
-    Slot<T, R> prev = slot.prevRunning;
-    Slot<T, R> next = slot.nextRunning;
-    if (prev == null) {
-      runningHead = next;
-    } else {
-      prev.nextRunning = next;
+    if (!terminated && delivery.waiting() != delivery.countWaiting()) {
+      throw new AssertionError("results waiting " + delivery.waiting() + " but " + delivery.countWaiting() + " queued");
     }
-    if (next != null) {
-      next.prevRunning = prev;
+    if (admission.heldAside() != admission.countHeld() || admission.heldAside() > plan.lookahead()) {
+      throw new AssertionError("held aside " + admission.heldAside() + " of " + admission.countHeld()
+          + " linked, lookahead " + plan.lookahead());
     }
-    slot.prevRunning = null;
-    slot.nextRunning = null;
+    if (running.size() > plan.maxAtOnce()) {
+      throw new AssertionError("running " + running.size() + " above maxAtOnce " + plan.maxAtOnce());
+    }
+    return true;
   }
 
   /** How a run starts the task for an item into its slot. */

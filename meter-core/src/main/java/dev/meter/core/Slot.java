@@ -3,15 +3,13 @@ package dev.meter.core;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.BlockingTask;
 import dev.meter.api.TaskTimeoutException;
+import dev.meter.api.TimeSource;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -20,11 +18,41 @@ import org.jspecify.annotations.Nullable;
  * own completion callback, so starting a task allocates nothing else; when the task settles the slot
  * pushes itself onto its run's settled stack and wakes the run.
  *
- * <p>Fields written by the completing thread ({@link #value}, {@link #failure}) are published by the
- * push; everything else is touched only inside the run's drain loop.
+ * <p>Its {@link Phase} says where it is on that journey, and changes only through {@link #moveTo}, in
+ * the run's drain loop. Fields written by the completing thread ({@link #value}, {@link #failure}) are
+ * published by the push; {@link #task} is also read by a timeout's timer; everything else is touched
+ * only inside the drain loop.
  */
 final class Slot<T extends @Nullable Object, R extends @Nullable Object>
     implements BiConsumer<@Nullable R, @Nullable Throwable> {
+
+  /** Where an item is. The arrows of {@link #moveTo} are the only ways on. */
+  enum Phase {
+    /** Pulled, not started: waits for its limits (or is being tried now). */
+    WAITING,
+    /** Refused by a limit that refuses per item: waits aside while later items may start. */
+    HELD_ASIDE,
+    /** Started and not yet taken in as settled. */
+    RUNNING,
+    /** Its task ended and the run took that in; a result waits for delivery. */
+    SETTLED,
+    /** Its result went to the sink. */
+    DELIVERED,
+    /** It will never be delivered: dropped before its start, or a failure that is not a result. */
+    DROPPED;
+
+    private static final Phase[] ALL = values();
+
+    boolean mayMoveTo(Phase next) {
+      return switch (this) {
+        case WAITING -> next == HELD_ASIDE || next == RUNNING || next == DROPPED;
+        case HELD_ASIDE -> next == RUNNING || next == DROPPED;
+        case RUNNING -> next == SETTLED;
+        case SETTLED -> next == DELIVERED || next == DROPPED;
+        case DELIVERED, DROPPED -> false;
+      };
+    }
+  }
 
   private final Run<T, R> run;
   final long index;
@@ -33,17 +61,18 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
   @Nullable R value;
   @Nullable Throwable failure;
 
-  /** Set in the drain loop once the settlement was taken in; ordered delivery waits for it. */
-  boolean settled;
-  /** A failed slot that is not delivered (failures not captured); ordered delivery skips it. */
-  boolean skipped;
-  /** When the task started (until then, when its item was pulled), by the run's ticker. */
+  /**
+   * The {@link Phase}'s ordinal: a byte, not a reference, because a reference store pays the
+   * collector's write barriers, and the phase changes three times per task.
+   */
+  private byte phase;  // Phase.WAITING
+  /** When the task started (until then, when its item was pulled), by the run's clock. */
   long startedAt;
   /** Only for tasks with listeners or a timeout; null otherwise. */
   @Nullable TaskWatch watch;
 
-  /** The running task: its {@link CompletionStage} or {@link InterruptibleJob}; null once it settled. */
-  private @Nullable Object running;
+  /** The running task: its {@link CompletionStage} or {@link InterruptibleJob}; null when none runs. */
+  private volatile @Nullable Object task;
 
   // Links: the settled stack (any thread, via the run's CAS), the running list and the delivery queue.
   @Nullable Slot<T, R> nextSettled;
@@ -57,6 +86,24 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
     this.item = item;
   }
 
+  Phase phase() {
+    return Phase.ALL[phase];
+  }
+
+  /**
+   * Moves this slot on. A move the phases do not allow is a bug in the engine: checked when assertions
+   * are on (the tests), free otherwise, since this runs three times per task.
+   */
+  void moveTo(Phase next) {
+    assert phase().mayMoveTo(next) : "slot " + index + " cannot go from " + phase() + " to " + next;
+    phase = (byte) next.ordinal();
+  }
+
+  /** Whether the slot is in {@code phase}; cheaper than comparing {@link #phase()}. */
+  boolean is(Phase which) {
+    return phase == which.ordinal();
+  }
+
   /**
    * Starts an asynchronous task; a throw or a null stage fails this item only.
    *
@@ -65,10 +112,10 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
    *     instant tasks take this way, which costs no callback, no derived stage and no wake-up.
    */
   @SuppressWarnings("unchecked")
-  boolean startAsync(AsyncTask<? super T, ? extends R> task, T input) {
+  boolean startAsync(AsyncTask<? super T, ? extends R> work, T input) {
     CompletionStage<? extends R> started;
     try {
-      started = task.apply(input);
+      started = work.apply(input);
     } catch (Throwable thrown) {
       accept(null, thrown);
       return false;
@@ -82,8 +129,9 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
       takeOutcome((CompletableFuture<? extends R>) started);
       return true;
     }
-    running = started;
+    task = started;
     ((CompletionStage<R>) started).whenComplete(this);
+    cancelIfTimedOut();
     return false;
   }
 
@@ -98,18 +146,36 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
   }
 
   /** Starts a blocking task on {@code executor}. */
-  void startBlocking(BlockingTask<? super T, ? extends R> task, T input, Executor executor) {
-    InterruptibleJob<R> started = new InterruptibleJob<>(() -> task.call(input), this);
-    running = started;
+  void startBlocking(BlockingTask<? super T, ? extends R> work, T input, Executor executor) {
+    InterruptibleJob<R> started = new InterruptibleJob<>(() -> work.call(input), this);
+    task = started;
+    cancelIfTimedOut();
     started.execute(executor);
+  }
+
+  /**
+   * The task's timeout may have fired while its start was still in progress (inside {@code apply}),
+   * before there was a task to cancel: cancel it now. The timer writes its flag before it reads
+   * {@link #task}, and this reads the flag after writing {@code task}, so one of the two cancels it.
+   */
+  private void cancelIfTimedOut() {
+    TaskWatch timed = watch;
+    if (timed != null && timed.timedOut != null) {
+      cancel();
+    }
+  }
+
+  /** The item's task could not start (its timeout could not be set): it fails with {@code thrown}. */
+  void failBeforeStart(Throwable thrown) {
+    failure = thrown;
   }
 
   /** Cancels the running task: the stage is cancelled, a blocking task interrupted. */
   void cancel() {
-    Object task = running;
-    if (task instanceof InterruptibleJob<?> blocking) {
+    Object running = task;
+    if (running instanceof InterruptibleJob<?> blocking) {
       blocking.cancel();
-    } else if (task instanceof CompletionStage<?> stage) {
+    } else if (running instanceof CompletionStage<?> stage) {
       try {
         stage.toCompletableFuture().cancel(true);
       } catch (UnsupportedOperationException notConvertible) {
@@ -119,12 +185,12 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
   }
 
   /** Cancels the task if it is still running after {@code nanos}, failing it with a timeout. */
-  void scheduleTimeout(ScheduledExecutorService scheduler, long nanos) {
+  void scheduleTimeout(TimeSource time, long nanos) {
     TaskWatch timed = watch();
-    timed.timeout = scheduler.schedule(() -> {
+    timed.timeout = time.schedule(() -> {
       timed.timedOut = new TaskTimeoutException(index, Duration.ofNanos(nanos));
       cancel();
-    }, nanos, TimeUnit.NANOSECONDS);
+    }, nanos);
   }
 
   /** This task's {@link TaskWatch}, made on first use. */
@@ -140,10 +206,10 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
   /** The task settled: its timeout, if any, must not fire any more (nor stay on the timer queue). */
   void cancelTimeout() {
     TaskWatch timed = watch;
-    ScheduledFuture<?> pending = timed == null ? null : timed.timeout;
+    TimeSource.Scheduled pending = timed == null ? null : timed.timeout;
     if (pending != null) {
-      pending.cancel(false);
       timed.timeout = null;
+      pending.cancel();
     }
   }
 
@@ -158,7 +224,7 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
     }
     this.value = result;
     this.failure = failed;
-    running = null;
+    task = null;
     run.settled(this);
   }
 

@@ -27,8 +27,23 @@ abstract class SourceCursor<T extends @Nullable Object> {
   /** Asks for the next item: {@link #ITEM}, {@link #EMPTY}, {@link #DONE} or {@link #FAILED}. */
   abstract int poll(Runnable wakeUp);
 
-  /** The run has ended or stopped early: release the source (cancel, close). Idempotent. */
-  abstract void close();
+  /**
+   * The run has ended or stopped early: release the source (cancel, close). Idempotent.
+   *
+   * @return what the source's own close threw ({@code Stream.onClose}, {@code Subscription.cancel}),
+   *     for the run to report; null if nothing
+   */
+  final @Nullable Throwable close() {
+    try {
+      release();
+      return null;
+    } catch (Throwable thrown) {
+      return thrown;
+    }
+  }
+
+  /** Releases the source; may throw what the user's code throws. */
+  abstract void release();
 
   final int item(@Nullable T next) {
     item = next;
@@ -95,7 +110,7 @@ abstract class SourceCursor<T extends @Nullable Object> {
     }
 
     @Override
-    void close() {
+    void release() {
       if (!closed) {
         closed = true;
         if (toClose != null) {
@@ -163,7 +178,7 @@ abstract class SourceCursor<T extends @Nullable Object> {
     }
 
     @Override
-    void close() {
+    void release() {
       closed = true;
       Flow.Subscription current = subscription;
       if (current != null && !complete && error == null) {

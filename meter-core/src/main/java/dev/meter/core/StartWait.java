@@ -23,7 +23,7 @@ final class StartWait<T extends @Nullable Object, R extends @Nullable Object> im
   volatile boolean signalled;
 
   /** The next item held aside after this one, in input order. */
-  @Nullable StartWait<T, R> nextParked;
+  @Nullable StartWait<T, R> nextHeld;
 
   StartWait(Run<T, R> run, Slot<T, R> slot) {
     this.run = run;
@@ -48,15 +48,18 @@ final class StartWait<T extends @Nullable Object, R extends @Nullable Object> im
     this.hasDeadline = true;
   }
 
-  /** Gives up the wait (the item starts, or is dropped): its limiter will not signal it any more. */
+  /**
+   * Gives up the wait (the item starts, or is dropped): its limiter will not signal it any more. A
+   * limiter whose withdrawal throws has the fault reported to the run; the wait is given up anyway.
+   */
   void withdraw() {
     Limiter.Registration current = registration;
+    hasDeadline = false;
+    signalled = false;
     if (current != null) {
       registration = null;
       current.cancel();
     }
-    hasDeadline = false;
-    signalled = false;
   }
 
   /** The limiter's signal. */

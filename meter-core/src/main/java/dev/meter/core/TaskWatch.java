@@ -1,17 +1,21 @@
 package dev.meter.core;
 
+import dev.meter.api.Limiter;
 import dev.meter.api.TaskTimeoutException;
-import java.util.concurrent.ScheduledFuture;
+import dev.meter.api.TimeSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What only an observed or timed task keeps: how long its item waited to start (for listeners) and its
- * timeout. Kept apart from {@link Slot} so that the plain task, the common case, does not carry it: a
- * slot is allocated per task, and every field there is paid a million times a second.
+ * What only an observed, timed or limited task keeps: how long its item waited to start (for
+ * listeners), its timeout, and the permits its limiters granted. Kept apart from {@link Slot} so that
+ * the plain task, the common case, does not carry it: a slot is allocated per task, and every field
+ * there is paid a million times a second.
  */
 final class TaskWatch {
   long waitedNanos;
-  @Nullable ScheduledFuture<?> timeout;
-  /** Set by the timeout's timer thread before it cancels the task; read by the completing thread. */
+  /** What each of the run's limiters granted this start, in the run's limiter order; null without limiters. */
+  Limiter.Permit @Nullable [] permits;
+  TimeSource.@Nullable Scheduled timeout;
+  /** Set by the timeout's timer before it cancels the task; read by the completing and starting threads. */
   volatile @Nullable TaskTimeoutException timedOut;
 }

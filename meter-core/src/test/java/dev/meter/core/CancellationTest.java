@@ -23,7 +23,7 @@ class CancellationTest {
   private final VirtualTime time = VirtualTime.create();
 
   private RunOptions.Builder options() {
-    return RunOptions.builder().ticker(time).scheduler(time.scheduler());
+    return RunOptions.builder().timeSource(time);
   }
 
   @Test

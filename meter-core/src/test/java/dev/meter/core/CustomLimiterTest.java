@@ -34,25 +34,28 @@ class CustomLimiterTest {
     }
 
     @Override
-    public synchronized long tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    public synchronized Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
       int weight = weigher.applyAsInt(item);
       if (used + weight > capacity) {
-        return AWAIT_SIGNAL;  // no time would help: wait until a running task gives units back
+        return Decision.awaitSignal();  // no time would help: wait until a running task gives units back
       }
       used += weight;
-      return ACQUIRED;
+      return new Units(weight);  // the permit remembers the weight: release needs no second weighing
+    }
+
+    /** The units one running task holds. */
+    record Units(int weight) implements Permit {}
+
+    @Override
+    public void refund(Permit permit, long nowNanos) {
+      release(permit, nowNanos);
     }
 
     @Override
-    public void refund(@Nullable Object item, long nowNanos) {
-      release(item, nowNanos);
-    }
-
-    @Override
-    public void release(@Nullable Object item, long nowNanos) {
+    public void release(Permit permit, long nowNanos) {
       List<Runnable> woken;
       synchronized (this) {
-        used -= weigher.applyAsInt(item);
+        used -= ((Units) permit).weight();
         woken = new ArrayList<>(waiters);
         waiters.clear();
       }
@@ -90,7 +93,7 @@ class CustomLimiterTest {
     List<Integer> weights = List.of(7, 2, 5, 1, 3, 6, 4, 4, 2, 7, 1, 1);
 
     // When they run through it
-    CompletableFuture<Void> run = Meter.with(RunOptions.builder().limiter(budget).ticker(time).scheduler(time.scheduler()).build())
+    CompletableFuture<Void> run = Meter.with(RunOptions.builder().limiter(budget).timeSource(time).build())
         .runOnEach(weights, job);
     time.advance(Duration.ofSeconds(30));
 

@@ -29,7 +29,7 @@ class EntryPointsTest {
   private final VirtualTime time = VirtualTime.create();
 
   private RunOptions.Builder options() {
-    return RunOptions.builder().ticker(time).scheduler(time.scheduler());
+    return RunOptions.builder().timeSource(time);
   }
 
   /** Item i takes {@code delays[i]} ms of virtual time and yields "r" + i. */

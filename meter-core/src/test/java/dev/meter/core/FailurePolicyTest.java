@@ -24,7 +24,7 @@ class FailurePolicyTest {
   private final VirtualTime time = VirtualTime.create();
 
   private RunOptions.Builder options() {
-    return RunOptions.builder().ticker(time).scheduler(time.scheduler());
+    return RunOptions.builder().timeSource(time);
   }
 
   @Test

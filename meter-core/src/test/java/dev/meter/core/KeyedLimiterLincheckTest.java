@@ -4,6 +4,7 @@ import dev.meter.api.Limiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -34,9 +35,18 @@ public class KeyedLimiterLincheckTest {
 
   private final VirtualTime time = VirtualTime.create();
   private final DefaultKeyedLimiter<Integer> keyed = new DefaultKeyedLimiter<>(LimiterConfig.builder()
-      .maxAtOnce(1).rate(1, INTERVAL).maxBurst(2).ticker(time).scheduler(time.scheduler()).build());
+      .maxAtOnce(1).rate(1, INTERVAL).maxBurst(2).timeSource(time).build());
   private final Limiter byKey = keyed.by((Integer key) -> key);
-  private final int[][] held = new int[8][KEYS];
+  @SuppressWarnings("unchecked")
+  private final ArrayDeque<Limiter.Permit>[][] held = new ArrayDeque[8][KEYS];
+
+  {
+    for (ArrayDeque<Limiter.Permit>[] perThread : held) {
+      for (int key = 0; key < KEYS; key++) {
+        perThread[key] = new ArrayDeque<>();
+      }
+    }
+  }
 
   public KeyedLimiterLincheckTest() {}
 
@@ -44,21 +54,20 @@ public class KeyedLimiterLincheckTest {
   @Operation
   public boolean start(@Param(name = "thread") int thread, @Param(name = "key") int key) {
     long now = time.read();
-    if (byKey.tryAcquire(key, now, now) != Limiter.ACQUIRED) {
+    if (!(byKey.tryAcquire(key, now, now) instanceof Limiter.Permit permit)) {
       return false;
     }
-    held[thread][key]++;
+    held[thread][key].push(permit);
     return true;
   }
 
   /** A task of this thread's on {@code key} ends: true if it had one running. */
   @Operation
   public boolean finish(@Param(name = "thread") int thread, @Param(name = "key") int key) {
-    if (held[thread][key] == 0) {
+    if (held[thread][key].isEmpty()) {
       return false;
     }
-    held[thread][key]--;
-    byKey.release(key, time.read());
+    byKey.release(held[thread][key].pop(), time.read());
     return true;
   }
 
@@ -70,8 +79,8 @@ public class KeyedLimiterLincheckTest {
   @Operation
   public void touch(@Param(name = "freshKey") int key) {
     long now = time.read();
-    if (byKey.tryAcquire(key, now, now) == Limiter.ACQUIRED) {
-      byKey.release(key, now);
+    if (byKey.tryAcquire(key, now, now) instanceof Limiter.Permit permit) {
+      byKey.release(permit, now);
     }
   }
 
@@ -96,8 +105,8 @@ public class KeyedLimiterLincheckTest {
   public void booksBalance() {
     for (int key = 0; key < KEYS; key++) {
       int holding = 0;
-      for (int[] thread : held) {
-        holding += thread[key];
+      for (ArrayDeque<Limiter.Permit>[] thread : held) {
+        holding += thread[key].size();
       }
       DefaultSharedLimiter limiter = keyed.heldFor(key);
       if (limiter == null) {

@@ -37,13 +37,13 @@ class KeyedLookaheadTest {
   }
 
   private KeyedLimiter<String> perHost(LimiterConfig.Builder limits) {
-    return Meter.keyedLimiter(limits.ticker(time).scheduler(time.scheduler()).build());
+    return Meter.keyedLimiter(limits.timeSource(time).build());
   }
 
   private RunOptions.Builder options(KeyedLimiter<String> perHost) {
     return RunOptions.builder()
         .limiter(perHost.by((String url) -> url.substring(0, url.indexOf('/'))))
-        .ticker(time).scheduler(time.scheduler());
+        .timeSource(time);
   }
 
   private void complete(String url) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meter.api.Limiter;
 import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
+import dev.meter.api.TimeSource;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RateLimitTest {
 
   /** Runs {@code n} instant tasks under the rate and returns their start times, in nanoseconds. */
-  private static List<Long> startTimes(int n, double perSecond, int burst, VirtualTime time, ScheduledExecutorService timer) {
+  private static List<Long> startTimes(int n, double perSecond, int burst, VirtualTime time, TimeSource timer) {
     RunOptions options = RunOptions.builder()
-        .maxPerSecond(perSecond).maxBurst(burst).ticker(time).scheduler(timer).build();
+        .maxPerSecond(perSecond).maxBurst(burst).timeSource(timer).build();
     List<Long> starts = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Void> run = Meter.with(options).runOnEach(IntStream.range(0, n).boxed().toList(), item -> {
       starts.add(time.read());
@@ -45,7 +45,7 @@ class RateLimitTest {
   void runOnEach_rate_staysInsideTheGcraEnvelopeAndKeepsTheRate(double perSecond, int burst) {
     VirtualTime time = VirtualTime.create();
     int n = 5_000;
-    List<Long> starts = startTimes(n, perSecond, burst, time, time.scheduler());
+    List<Long> starts = startTimes(n, perSecond, burst, time, time);
 
     assertThat(starts).hasSize(n);
     RateEnvelope.assertWithin(starts, perSecond, burst);
@@ -56,7 +56,7 @@ class RateLimitTest {
   @Test
   void runOnEach_newLimiter_startsWithTheFullBurstThenOnePerInterval() {
     VirtualTime time = VirtualTime.create();
-    RunOptions options = RunOptions.builder().maxPerSecond(10).maxBurst(3).ticker(time).scheduler(time.scheduler()).build();
+    RunOptions options = RunOptions.builder().maxPerSecond(10).maxBurst(3).timeSource(time).build();
     List<Long> starts = Collections.synchronizedList(new ArrayList<>());
     Meter.with(options).runOnEach(IntStream.range(0, 6).boxed().toList(), item -> {
       starts.add(time.read());
@@ -77,7 +77,7 @@ class RateLimitTest {
     VirtualTime time = VirtualTime.create();
     long interval = Rate.perSecond(10_000).intervalNanos();
     SplittableRandom random = new SplittableRandom(7);
-    ScheduledExecutorService late = new LateScheduler(time.scheduler(), () -> random.nextLong(interval - 1));
+    TimeSource late = new LateTime(time, () -> random.nextLong(interval - 1));
     int n = 20_000;
 
     List<Long> starts = startTimes(n, 10_000, 1, time, late);
@@ -88,12 +88,29 @@ class RateLimitTest {
   }
 
   @Test
+  void runOnEach_timersLateByMoreThanAnInterval_keepTheEnvelopeAndLoseRateAsTheReadmeSays() {
+    // Given 200/s with a burst of 5 and every timer 0-50 ms late (up to 10 intervals)
+    VirtualTime time = VirtualTime.create();
+    SplittableRandom random = new SplittableRandom(14);
+    TimeSource late = new LateTime(time, () -> random.nextLong(50_000_000L));
+    int n = 2_000;
+
+    // When 2,000 instant tasks run
+    List<Long> starts = startTimes(n, 200, 5, time, late);
+
+    // Then the envelope holds, and the achieved rate is low by what the README says (about 22%)
+    RateEnvelope.assertWithin(starts, 200, 5);
+    double achieved = (n - 5) * 1e9 / (Collections.max(starts) - Collections.min(starts));
+    assertThat(achieved / 200).isBetween(0.74, 0.82);
+  }
+
+  @Test
   void runOnEach_veryLateTimers_neverCatchUpAboveTheEnvelope() {
     VirtualTime time = VirtualTime.create();
     long interval = Rate.perSecond(1_000).intervalNanos();
     SplittableRandom random = new SplittableRandom(11);
     // Now and then a timer fires up to 20 intervals late, as after a GC pause.
-    ScheduledExecutorService late = new LateScheduler(time.scheduler(),
+    TimeSource late = new LateTime(time,
         () -> random.nextInt(10) == 0 ? random.nextLong(20 * interval) : 0);
 
     List<Long> starts = startTimes(5_000, 1_000, 4, time, late);
@@ -105,7 +122,7 @@ class RateLimitTest {
   void gcra_cancelledWait_takesNoToken() {
     VirtualTime time = VirtualTime.create();
     GcraLimiter shared = new GcraLimiter(Rate.perSecond(1), 1, time.read());
-    RunOptions options = RunOptions.builder().limiter(shared).ticker(time).scheduler(time.scheduler()).build();
+    RunOptions options = RunOptions.builder().limiter(shared).timeSource(time).build();
     List<Integer> startedItems = Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Void> run = Meter.with(options).runOnEach(List.of(1, 2, 3), item -> {
       startedItems.add(item);
@@ -119,8 +136,8 @@ class RateLimitTest {
 
     assertThat(startedItems).containsExactly(1);
     long now = time.read();
-    assertThat(shared.tryAcquire(null, now - 1, now - 1)).isEqualTo(now);  // not before 1 s...
-    assertThat(shared.tryAcquire(null, now, now)).isEqualTo(Limiter.ACQUIRED);  // ...and the 1 s token is still there
+    assertThat(shared.tryAcquire(null, now - 1, now - 1)).isEqualTo(Limiter.Decision.retryAt(now));  // not before 1 s...
+    assertThat(shared.tryAcquire(null, now, now)).isInstanceOf(Limiter.Permit.class);  // ...and the 1 s token is still there
   }
 
   @Test
@@ -129,26 +146,26 @@ class RateLimitTest {
     GcraLimiter rate = new GcraLimiter(Rate.perSecond(1), 1, time.read());
     Limiter closedGate = new Limiter() {
       @Override
-      public long tryAcquire(Object item, long nowNanos, long waitingSinceNanos) {
-        return AWAIT_SIGNAL;
+      public Decision tryAcquire(Object item, long nowNanos, long waitingSinceNanos) {
+        return Decision.awaitSignal();
       }
 
       @Override
-      public void refund(Object item, long nowNanos) {}
+      public void refund(Permit permit, long nowNanos) {}
 
       @Override
-      public void release(Object item, long nowNanos) {}
+      public void release(Permit permit, long nowNanos) {}
 
       @Override
       public Registration awaitSignal(Object item, Runnable wakeUp) {
         return () -> {};
       }
     };
-    RunOptions options = RunOptions.builder().limiter(rate).limiter(closedGate).ticker(time).scheduler(time.scheduler()).build();
+    RunOptions options = RunOptions.builder().limiter(rate).limiter(closedGate).timeSource(time).build();
     CompletableFuture<Void> run = Meter.with(options).runOnEach(List.of(1), item -> CompletableFuture.completedFuture(null));
 
     assertThat(run).isNotDone();
-    assertThat(rate.tryAcquire(null, time.read(), time.read())).isEqualTo(Limiter.ACQUIRED);
+    assertThat(rate.tryAcquire(null, time.read(), time.read())).isInstanceOf(Limiter.Permit.class);
     run.cancel(true);
   }
 }

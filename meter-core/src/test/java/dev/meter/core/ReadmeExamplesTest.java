@@ -98,8 +98,7 @@ class ReadmeExamplesTest {
     VirtualTime time = VirtualTime.create();
     RunOptions options = RunOptions.builder()
         .maxPerSecond(1)
-        .ticker(time)
-        .scheduler(time.scheduler())
+        .timeSource(time)
         .build();
     List<Long> startedAt = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> run = Meter.with(options).runOnEach(IntStream.range(0, 100).boxed().toList(), i -> {

@@ -44,8 +44,8 @@ class SharedLimiterCancellationTest {
     int burst = 1 + random.nextInt(4);
     SharedLimiter limiter = Meter.limiter(LimiterConfig.builder()
         .maxAtOnce(maxAtOnce).maxPerSecond(perSecond).maxBurst(burst)
-        .ticker(time).scheduler(time.scheduler()).build());
-    RunOptions.Builder builder = RunOptions.builder().limiter(limiter).ticker(time).scheduler(time.scheduler());
+        .timeSource(time).build());
+    RunOptions.Builder builder = RunOptions.builder().limiter(limiter).timeSource(time);
     if (random.nextBoolean()) {
       // A run's own rate, checked after the shared limiter: its refusals make the shared one refund.
       builder.maxPerSecond(1 + random.nextInt(50));
@@ -85,7 +85,7 @@ class SharedLimiterCancellationTest {
     time.advance(Duration.ofSeconds(10));
     Probe fresh = new Probe();
     List<Long> freshStarts = Collections.synchronizedList(new ArrayList<>());
-    RunOptions onlyShared = RunOptions.builder().limiter(limiter).ticker(time).scheduler(time.scheduler()).build();
+    RunOptions onlyShared = RunOptions.builder().limiter(limiter).timeSource(time).build();
     Meter.with(onlyShared).runOnEach(IntStream.range(0, Math.max(burst, maxAtOnce)).boxed().toList(), (Integer i) -> {
       freshStarts.add(time.read());
       return fresh.track(i, time.delay(Duration.ofHours(1), i));

@@ -4,6 +4,7 @@ import dev.meter.api.Limiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -33,8 +34,15 @@ public class SharedLimiterLincheckTest {
 
   private final VirtualTime time = VirtualTime.create();
   private final DefaultSharedLimiter limiter = new DefaultSharedLimiter(LimiterConfig.builder()
-      .maxAtOnce(2).rate(1, INTERVAL).maxBurst(2).ticker(time).scheduler(time.scheduler()).build());
-  private final int[] held = new int[8];
+      .maxAtOnce(2).rate(1, INTERVAL).maxBurst(2).timeSource(time).build());
+  @SuppressWarnings("unchecked")
+  private final ArrayDeque<Limiter.Permit>[] held = new ArrayDeque[8];
+
+  {
+    for (int i = 0; i < held.length; i++) {
+      held[i] = new ArrayDeque<>();
+    }
+  }
 
   public SharedLimiterLincheckTest() {}
 
@@ -42,21 +50,20 @@ public class SharedLimiterLincheckTest {
   @Operation
   public boolean start(@Param(name = "thread") int thread) {
     long now = time.read();
-    if (limiter.tryAcquire(null, now, now) != Limiter.ACQUIRED) {
+    if (!(limiter.tryAcquire(null, now, now) instanceof Limiter.Permit permit)) {
       return false;
     }
-    held[thread]++;
+    held[thread].push(permit);
     return true;
   }
 
   /** A task of this thread's ends: true if it had one running. */
   @Operation
   public boolean finish(@Param(name = "thread") int thread) {
-    if (held[thread] == 0) {
+    if (held[thread].isEmpty()) {
       return false;
     }
-    held[thread]--;
-    limiter.release(null, time.read());
+    limiter.release(held[thread].pop(), time.read());
     return true;
   }
 
@@ -67,11 +74,10 @@ public class SharedLimiterLincheckTest {
    */
   @Operation
   public boolean refund(@Param(name = "thread") int thread) {
-    if (held[thread] == 0) {
+    if (held[thread].isEmpty()) {
       return false;
     }
-    held[thread]--;
-    limiter.refund(null, time.read());
+    limiter.refund(held[thread].pop(), time.read());
     return true;
   }
 
@@ -100,8 +106,8 @@ public class SharedLimiterLincheckTest {
   @Validate
   public void booksBalance() {
     int holding = 0;
-    for (int count : held) {
-      holding += count;
+    for (ArrayDeque<Limiter.Permit> permits : held) {
+      holding += permits.size();
     }
     if (limiter.running() != holding) {
       throw new AssertionError("limiter counts " + limiter.running() + " running, threads hold " + holding);

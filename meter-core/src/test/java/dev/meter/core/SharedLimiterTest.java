@@ -28,11 +28,11 @@ class SharedLimiterTest {
   private final VirtualTime time = VirtualTime.create();
 
   private LimiterConfig.Builder virtual() {
-    return LimiterConfig.builder().ticker(time).scheduler(time.scheduler());
+    return LimiterConfig.builder().timeSource(time);
   }
 
   private RunOptions.Builder runOptions(SharedLimiter limiter) {
-    return RunOptions.builder().limiter(limiter).ticker(time).scheduler(time.scheduler());
+    return RunOptions.builder().limiter(limiter).timeSource(time);
   }
 
   /** Starts {@code n} instant tasks through {@code limiter}, recording each start's virtual time. */
@@ -207,15 +207,15 @@ class SharedLimiterTest {
   void awaitSignal_afterTheAnnouncedSlotWasTaken_stillWokenWhenTheNextSlotComes() {
     // Given 1 start per second, with this second's start taken
     DefaultSharedLimiter limiter = new DefaultSharedLimiter(
-        LimiterConfig.builder().maxPerSecond(1).ticker(time).scheduler(time.scheduler()).build());
-    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.Limiter.ACQUIRED);
+        LimiterConfig.builder().maxPerSecond(1).timeSource(time).build());
+    assertThat(limiter.tryAcquire(null, 0, 0)).isInstanceOf(dev.meter.api.Limiter.Permit.class);
     // A run is refused; its timer is set for the next slot, at 1 s
-    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.Limiter.AWAIT_SIGNAL);
+    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.Limiter.Decision.awaitSignal());
 
     // When that timer fires before the run registers, and another run takes the slot meanwhile
     time.advance(Duration.ofSeconds(1));
     long now = time.read();
-    assertThat(limiter.tryAcquire(null, now, now)).isEqualTo(dev.meter.api.Limiter.ACQUIRED);
+    assertThat(limiter.tryAcquire(null, now, now)).isInstanceOf(dev.meter.api.Limiter.Permit.class);
     boolean[] woken = {false};
     limiter.awaitSignal(null, () -> woken[0] = true);
 

@@ -11,6 +11,7 @@ import dev.meter.api.KeyedLimiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.api.Outcome;
 import dev.meter.api.RunOptions;
+import dev.meter.api.TimeSource;
 import dev.meter.api.Runner;
 import dev.meter.api.Source;
 import dev.meter.api.TasksFailedException;
@@ -87,8 +88,8 @@ class StressTest {
   }
 
   /**
-   * After every run has ended, no new thread may remain but the test's own pools and meter's one
-   * shared timer thread, and no pool thread may still be working on a task.
+   * After every run has ended, no new thread may remain but the test's own pools, meter's one shared
+   * timer thread and its small callback pool, and no pool thread may still be working on a task.
    */
   private static void assertNoThreadLeftBehind(Set<Thread> before) throws InterruptedException {
     ThreadPoolExecutor pool = (ThreadPoolExecutor) blockingPool;
@@ -102,8 +103,12 @@ class StressTest {
         .map(Thread::getName)
         .filter(name -> !name.startsWith("stress-"))
         .toList();
-    assertThat(added).as("threads the runs left behind").allMatch(name -> name.startsWith("meter-timer-"));
-    assertThat(added).as("meter's shared timer threads").hasSizeLessThanOrEqualTo(1);
+    assertThat(added).as("threads the runs left behind")
+        .allMatch(name -> name.startsWith("meter-timer-") || name.startsWith("meter-callback-"));
+    assertThat(added.stream().filter(name -> name.startsWith("meter-timer-"))).as("meter's shared timer threads")
+        .hasSizeLessThanOrEqualTo(1);
+    assertThat(added.stream().filter(name -> name.startsWith("meter-callback-"))).as("meter's callback pool, bounded")
+        .hasSizeLessThanOrEqualTo(Math.max(4, Runtime.getRuntime().availableProcessors()));
   }
 
   enum Behaviour { NOW, LATER, THROW, FAIL_LATER, NULL_STAGE }
@@ -185,7 +190,7 @@ class StressTest {
       ratePerKey = keys > 0 && random.nextInt(3) == 0 ? 5_000 + random.nextInt(20_000) : 0;
       lookahead = random.nextInt(10);
       if (keys > 0) {
-        LimiterConfig.Builder perKey = LimiterConfig.builder().maxAtOnce(maxAtOncePerKey).scheduler(timers);
+        LimiterConfig.Builder perKey = LimiterConfig.builder().maxAtOnce(maxAtOncePerKey).timeSource(TimeSource.of(timers));
         if (ratePerKey > 0) {
           perKey.maxPerSecond(ratePerKey);
         }

@@ -27,7 +27,7 @@ class TimeoutAndListenerTest {
   private final VirtualTime time = VirtualTime.create();
 
   private RunOptions.Builder options() {
-    return RunOptions.builder().ticker(time).scheduler(time.scheduler());
+    return RunOptions.builder().timeSource(time);
   }
 
   @Test
@@ -148,7 +148,7 @@ class TimeoutAndListenerTest {
 
   @Test
   void sharedLimiter_stats_countEveryRunThroughIt() {
-    SharedLimiter limiter = Meter.limiter(LimiterConfig.builder().maxAtOnce(2).ticker(time).scheduler(time.scheduler()).build());
+    SharedLimiter limiter = Meter.limiter(LimiterConfig.builder().maxAtOnce(2).timeSource(time).build());
     RunOptions options = options().limiter(limiter).build();
     Meter.with(options).runOnEach(List.of(1, 2, 3), i -> time.delay(Duration.ofSeconds(1), i));
     Meter.with(options).runOnEach(List.of(4, 5), i -> time.delay(Duration.ofSeconds(1), i));

@@ -44,9 +44,9 @@ class VirtualTimeTest {
   void advance_runsDueTimersInDeadlineOrderWithTheClockAtEachDeadline() {
     VirtualTime time = VirtualTime.create();
     List<Long> ranAt = new ArrayList<>();
-    time.scheduler().schedule(() -> ranAt.add(time.read()), 30, TimeUnit.MILLISECONDS);
-    time.scheduler().schedule(() -> ranAt.add(time.read()), 10, TimeUnit.MILLISECONDS);
-    time.scheduler().schedule(() -> ranAt.add(time.read()), 50, TimeUnit.MILLISECONDS);
+    time.schedule(() -> ranAt.add(time.read()), TimeUnit.MILLISECONDS.toNanos(30));
+    time.schedule(() -> ranAt.add(time.read()), TimeUnit.MILLISECONDS.toNanos(10));
+    time.schedule(() -> ranAt.add(time.read()), TimeUnit.MILLISECONDS.toNanos(50));
 
     time.advance(Duration.ofMillis(40));
 

@@ -1,58 +1,30 @@
 package dev.meter.kotlin
 
-import java.util.concurrent.AbstractExecutorService
-import java.util.concurrent.Callable
+import dev.meter.api.TimeSource
 import java.util.concurrent.ScheduledExecutorService
-import java.util.concurrent.ScheduledFuture
 import java.util.concurrent.ScheduledThreadPoolExecutor
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 
 /**
- * A run's timers in real time: they wait on one shared JDK timer thread, with its nanosecond
- * precision, and then run their action as a coroutine of the run's scope, on the caller's dispatcher.
- * So the run's drain loop, when a rate lets the next task start, runs where that task will run and can
- * start it at once (see [RunThreads]); a timer of a run whose scope has ended does nothing.
+ * A run's time in real time: the system clock, and timers that wait on one shared JDK timer thread,
+ * with its nanosecond precision, and then run their callback as a coroutine of the run's scope, on the
+ * caller's dispatcher. So the run's drain loop, when a rate lets the next task start, runs where that
+ * task will run and can start it at once (see [RunThreads]); a timer of a run whose scope has ended
+ * does nothing, and the timer thread itself runs no run's code.
  */
-internal class DispatchingTimers(private val scope: CoroutineScope) : AbstractExecutorService(), ScheduledExecutorService {
-  @Volatile
-  private var shut = false
+internal class DispatchingTimers(private val scope: CoroutineScope) : TimeSource {
+  override fun read(): Long = System.nanoTime()
 
-  private fun inScope(command: Runnable): Runnable = Runnable { scope.launch { command.run() } }
-
-  override fun schedule(command: Runnable, delay: Long, unit: TimeUnit): ScheduledFuture<*> =
-    shared.schedule(inScope(command), delay, unit)
-
-  /** A callable's result is its future's, so it runs on the timer thread itself (a run sets none). */
-  override fun <V> schedule(callable: Callable<V>, delay: Long, unit: TimeUnit): ScheduledFuture<V> =
-    shared.schedule(callable, delay, unit)
-
-  override fun scheduleAtFixedRate(command: Runnable, initialDelay: Long, period: Long, unit: TimeUnit): ScheduledFuture<*> =
-    shared.scheduleAtFixedRate(inScope(command), initialDelay, period, unit)
-
-  override fun scheduleWithFixedDelay(command: Runnable, initialDelay: Long, delay: Long, unit: TimeUnit): ScheduledFuture<*> =
-    shared.scheduleWithFixedDelay(inScope(command), initialDelay, delay, unit)
-
-  override fun execute(command: Runnable) {
-    scope.launch { command.run() }
+  override fun schedule(callback: Runnable, delayNanos: Long): TimeSource.Scheduled {
+    if (delayNanos <= 0) {
+      val job = scope.launch { callback.run() }
+      return TimeSource.Scheduled { job.cancel() }
+    }
+    val timer = shared.schedule({ scope.launch { callback.run() } }, delayNanos, TimeUnit.NANOSECONDS)
+    return TimeSource.Scheduled { timer.cancel(false) }
   }
-
-  /** The timer thread is shared by every run: shutting down only marks this view. */
-  override fun shutdown() {
-    shut = true
-  }
-
-  override fun shutdownNow(): MutableList<Runnable> {
-    shut = true
-    return mutableListOf()
-  }
-
-  override fun isShutdown(): Boolean = shut
-
-  override fun isTerminated(): Boolean = shut
-
-  override fun awaitTermination(timeout: Long, unit: TimeUnit): Boolean = shut
 
   private companion object {
     val shared: ScheduledExecutorService by lazy {

@@ -3,9 +3,8 @@ package dev.meter.kotlin
 import dev.meter.api.KeyedLimiter
 import dev.meter.api.LimiterConfig
 import dev.meter.api.SharedLimiter
-import dev.meter.api.Ticker
+import dev.meter.api.TimeSource
 import dev.meter.core.Meter
-import java.util.concurrent.ScheduledExecutorService
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
 
@@ -13,8 +12,8 @@ import kotlin.time.toJavaDuration
  * A limiter to share between runs, Kotlin and Java alike: pass it as `limiter =` to any entry point
  * here, or to `RunOptions.Builder.limiter` in Java; its limits hold for all of them together. The
  * same object as `Meter.limiter(LimiterConfig)` builds, with named parameters. A shared limiter keeps
- * its own clock ([ticker], [scheduler]; the system's by default), so it does not follow a test
- * scheduler's virtual time unless given one.
+ * its own clock ([timeSource]; meter's default, the system's, if not given), so it does not follow a
+ * test scheduler's virtual time unless given one.
  *
  * @throws IllegalArgumentException for a bad limit, naming it and its value
  */
@@ -24,9 +23,8 @@ public fun sharedLimiter(
   maxStarts: Int? = null,
   per: Duration? = null,
   maxBurst: Int? = null,
-  ticker: Ticker? = null,
-  scheduler: ScheduledExecutorService? = null,
-): SharedLimiter = Meter.limiter(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, ticker, scheduler))
+  timeSource: TimeSource? = null,
+): SharedLimiter = Meter.limiter(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, timeSource))
 
 /**
  * One set of limits per key (host, tenant), created on first use and forgotten when idle; use it in a
@@ -41,9 +39,8 @@ public fun <K : Any> keyedLimiter(
   maxStarts: Int? = null,
   per: Duration? = null,
   maxBurst: Int? = null,
-  ticker: Ticker? = null,
-  scheduler: ScheduledExecutorService? = null,
-): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, ticker, scheduler))
+  timeSource: TimeSource? = null,
+): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, timeSource))
 
 private fun limiterConfig(
   maxAtOnce: Int?,
@@ -51,8 +48,7 @@ private fun limiterConfig(
   maxStarts: Int?,
   per: Duration?,
   maxBurst: Int?,
-  ticker: Ticker?,
-  scheduler: ScheduledExecutorService?,
+  timeSource: TimeSource?,
 ): LimiterConfig {
   checkRate(maxPerSecond, maxStarts, per)
   val builder = LimiterConfig.builder()
@@ -62,8 +58,7 @@ private fun limiterConfig(
     builder.rate(maxStarts.toDouble(), per.toJavaDuration())
   }
   maxBurst?.let(builder::maxBurst)
-  ticker?.let(builder::ticker)
-  scheduler?.let(builder::scheduler)
+  timeSource?.let(builder::timeSource)
   return builder.build()
 }
 

@@ -33,7 +33,7 @@ internal class Settings(
 
   /**
    * The run's options. Under `runTest` they take the test scheduler's virtual time (see [TestTime]);
-   * otherwise, unless the options set a clock, the run's timers fire on [scope]'s dispatcher
+   * otherwise, unless the options set a time source, the run's timers fire on [scope]'s dispatcher
    * ([DispatchingTimers]).
    */
   fun toRunOptions(
@@ -46,13 +46,8 @@ internal class Settings(
     captureOutcome?.let(builder::captureOutcome)
     includeIndex?.let(builder::includeIndex)
     includeValue?.let(builder::includeValue)
-    if (base.ticker() == null && base.scheduler() == null) {
-      val time = TestTime.of(scope)
-      if (time != null) {
-        builder.ticker(time.ticker).scheduler(time.timers)
-      } else {
-        builder.scheduler(DispatchingTimers(scope))
-      }
+    if (base.timeSource() == null) {
+      builder.timeSource(TestTime.of(scope) ?: DispatchingTimers(scope))
     }
     return builder.build()
   }

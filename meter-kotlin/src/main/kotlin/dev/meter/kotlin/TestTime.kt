@@ -1,6 +1,5 @@
 package dev.meter.kotlin
 
-import dev.meter.api.Ticker
 import kotlin.coroutines.ContinuationInterceptor
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -14,7 +13,7 @@ import kotlinx.coroutines.test.TestDispatcher
  * kotlinx-coroutines-test is an optional dependency: without it on the class path this is never
  * looked at further than the one class check.
  */
-internal class TestTime(val ticker: Ticker, val timers: CoroutineTimers) {
+internal class TestTime {
   internal companion object {
     private val testLibraryPresent: Boolean = try {
       Class.forName("kotlinx.coroutines.test.TestDispatcher", false, TestTime::class.java.classLoader)
@@ -25,8 +24,8 @@ internal class TestTime(val ticker: Ticker, val timers: CoroutineTimers) {
       false
     }
 
-    /** The test clock of [scope]'s dispatcher, or null when it is not a test dispatcher. */
-    fun of(scope: CoroutineScope): TestTime? =
+    /** The test clock of [scope]'s dispatcher as a time source, or null when it is not a test dispatcher. */
+    fun of(scope: CoroutineScope): CoroutineTimers? =
       if (testLibraryPresent) TestDispatchers.timeOf(scope) else null
   }
 }
@@ -34,11 +33,10 @@ internal class TestTime(val ticker: Ticker, val timers: CoroutineTimers) {
 /** Touches kotlinx-coroutines-test's classes; only loaded once they are known to be there. */
 private object TestDispatchers {
   @OptIn(ExperimentalCoroutinesApi::class)
-  fun timeOf(scope: CoroutineScope): TestTime? {
+  fun timeOf(scope: CoroutineScope): CoroutineTimers? {
     val dispatcher = scope.coroutineContext[ContinuationInterceptor] as? TestDispatcher ?: return null
     val scheduler = dispatcher.scheduler
-    val ticker = Ticker { scheduler.currentTime * NANOS_PER_MILLI }
-    return TestTime(ticker, CoroutineTimers(scope, ticker))
+    return CoroutineTimers(scope) { scheduler.currentTime * NANOS_PER_MILLI }
   }
 }
 

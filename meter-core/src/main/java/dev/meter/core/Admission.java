@@ -1,0 +1,384 @@
+package dev.meter.core;
+
+import dev.meter.api.Limiter;
+import dev.meter.api.TaskEvent;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where items wait for their start: the item pulled last and not started (with its wait, if its limits
+ * refused it), the items held aside because a limit that refuses per item said no, the limiter chain,
+ * and when to look again. Drain-confined, but for {@link #signalled()}, which a limiter calls from any
+ * thread.
+ *
+ * <p>Invariants: {@link #heldCount} is the length of the held-aside list and at most the run's
+ * lookahead; every slot here is {@link Slot.Phase#WAITING} (the pending one) or
+ * {@link Slot.Phase#HELD_ASIDE}; a slot leaves with every limiter's permit, or with none.
+ */
+final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
+  private final Run<T, R> run;
+  private final SourceCursor<T> source;
+  private final Limiter[] limiters;
+  private final int lookahead;
+  private final Listeners listeners;
+  private final Delivery<T, R> delivery;
+  private final Wakeup wakeup;
+  /** How a source that has nothing now wakes the run when an item arrives. */
+  private final Runnable itemArrived;
+
+  private long pulled;
+  private boolean sourceDone;
+  private @Nullable Slot<T, R> pending;
+  private @Nullable StartWait<T, R> pendingWait;
+  private @Nullable StartWait<T, R> heldHead;
+  private @Nullable StartWait<T, R> heldTail;
+  private int heldCount;
+  /** A limiter signalled an item held aside: look through them again. */
+  private volatile boolean heldSignalled;
+  private boolean hasHeldDeadline;
+  private long heldDeadline;
+  /** What the limiter that refused the last {@link #acquireAll} answered, and which it was. */
+  private Limiter.@Nullable Decision refusal;
+  private int refusedBy;
+  /** A fault of the source or a limiter: the run must stop and fail with it. */
+  private @Nullable Throwable fault;
+
+  Admission(Run<T, R> run, SourceCursor<T> source, Limiter[] limiters, int lookahead, Listeners listeners,
+      Delivery<T, R> delivery, Wakeup wakeup) {
+    this.run = run;
+    this.source = source;
+    this.limiters = limiters;
+    this.lookahead = lookahead;
+    this.listeners = listeners;
+    this.delivery = delivery;
+    this.wakeup = wakeup;
+    this.itemArrived = run::drain;
+  }
+
+  /** A limiter signalled one of the waits: worth another look. Any thread. */
+  void signalled() {
+    heldSignalled = true;
+  }
+
+  /** How many items were pulled from the source. */
+  long pulled() {
+    return pulled;
+  }
+
+  int heldAside() {
+    return heldCount;
+  }
+
+  /** Whether no item is left: the source is done and nothing waits here. */
+  boolean isExhausted() {
+    return sourceDone && pending == null && heldHead == null;
+  }
+
+  /** The fault that made {@link #nextStartable} give up, once; null if none. */
+  @Nullable Throwable takeFault() {
+    Throwable thrown = fault;
+    fault = null;
+    return thrown;
+  }
+
+  /**
+   * The next item that may start now, with every limiter's permit taken ({@link TaskWatch#permits}); null if
+   * none may, after arranging to be looked at again (a limiter's signal, the run's timer) or after a
+   * fault ({@link #takeFault()}).
+   *
+   * @param mayPull whether newer items may be pulled; if not, only items held aside may start (in
+   *     input order a full buffer may be waiting for one of them)
+   */
+  @Nullable Slot<T, R> nextStartable(long now, boolean mayPull) {
+    if (limiters.length == 0) {
+      // Nothing to acquire, so nothing is ever held aside or pending: the next item starts. Kept small
+      // so that the JIT inlines it into the run's start loop, the path of every instant task.
+      return mayPull ? pull(now) : null;
+    }
+    return nextStartableThroughLimiters(now, mayPull);
+  }
+
+  private @Nullable Slot<T, R> nextStartableThroughLimiters(long now, boolean mayPull) {
+    if (heldHead != null) {
+      if (heldSignalled || (hasHeldDeadline && now - heldDeadline >= 0)) {
+        Slot<T, R> held = startHeld(now);
+        if (held != null || fault != null || refusal != null) {
+          return held;  // a refusal here came from a limit every item shares: newer items wait too
+        }
+      } else if (hasHeldDeadline) {
+        wakeup.wakeAt(heldDeadline, now);  // the run's one timer may have been spent on another wait
+      }
+    }
+    while (mayPull) {
+      Slot<T, R> slot = pending;
+      if (slot == null) {
+        slot = pull(now);
+        if (slot == null) {
+          return null;
+        }
+        pending = slot;
+      }
+      if (acquireAll(slot, now)) {
+        pending = null;
+        StartWait<T, R> wait = pendingWait;
+        if (wait != null) {
+          pendingWait = null;
+          wait.withdraw();
+        }
+        return slot;
+      }
+      if (fault != null) {
+        return null;
+      }
+      StartWait<T, R> wait = pendingWait != null ? pendingWait : new StartWait<>(run, slot);
+      waitFor(wait);
+      if (limiters[refusedBy].refusesPerItem() && heldCount < lookahead) {
+        pending = null;  // hold it aside and go on with the next item
+        pendingWait = null;
+        holdAside(wait, now);
+        continue;
+      }
+      pendingWait = wait;
+      if (wait.hasDeadline) {
+        wakeup.wakeAt(wait.deadline, now);
+      }
+      return null;
+    }
+    return null;
+  }
+
+  /**
+   * Tries the items held aside whose limiter signalled or whose deadline has passed, oldest first, and
+   * sets the timer for the earliest deadline left. Leaves {@link #refusal} set if a limit every item
+   * shares refused one of them.
+   */
+  private @Nullable Slot<T, R> startHeld(long now) {
+    heldSignalled = false;  // a signal from here on asks for another look
+    hasHeldDeadline = false;
+    refusal = null;
+    boolean mayTry = true;
+    StartWait<T, R> previous = null;
+    for (StartWait<T, R> wait = heldHead; wait != null; ) {
+      StartWait<T, R> next = wait.nextHeld;
+      if (mayTry && wait.isDue(now)) {
+        if (acquireAll(wait.slot, now)) {
+          unhold(previous, wait);
+          wait.withdraw();
+          heldSignalled = true;  // the rest were not all looked at: look again on the next call
+          return wait.slot;
+        }
+        if (fault != null) {
+          return null;
+        }
+        waitFor(wait);
+        if (!limiters[refusedBy].refusesPerItem()) {
+          // A limit every item shares refused: nothing starts before it allows this one, whose wait
+          // then brings the run back here. The rest only add their deadlines to the timer.
+          mayTry = false;
+        }
+      }
+      if (wait.hasDeadline) {
+        noteHeldDeadline(wait.deadline);
+      }
+      previous = wait;
+      wait = next;
+    }
+    if (hasHeldDeadline) {
+      wakeup.wakeAt(heldDeadline, now);
+    }
+    if (mayTry) {
+      refusal = null;  // only per-item refusals: newer items may go on
+    }
+    return null;
+  }
+
+  /** Pulls the next item into a new slot; null if there is none now. */
+  private @Nullable Slot<T, R> pull(long now) {
+    if (sourceDone) {
+      return null;
+    }
+    int polled = source.poll(itemArrived);
+    if (polled != SourceCursor.ITEM) {
+      sourceEnded(polled);
+      return null;
+    }
+    Slot<T, R> slot = new Slot<>(run, pulled++, source.takeItem());
+    slot.startedAt = now;  // until it starts: since when it waits
+    delivery.pulled(slot);
+    if (!listeners.isEmpty()) {
+      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
+    }
+    return slot;
+  }
+
+  /** The source had no item: nothing now, done, or failed. */
+  private void sourceEnded(int polled) {
+    if (polled == SourceCursor.DONE) {
+      sourceDone = true;
+      Throwable closeFault = source.close();
+      if (closeFault != null) {
+        fault = closeFault;
+      }
+    } else if (polled == SourceCursor.FAILED) {
+      sourceDone = true;
+      fault = source.failure();
+    }
+  }
+
+  /**
+   * Takes a permit from every limiter, or none: a refusal refunds the ones already granted. A limiter
+   * that throws (a keyed limiter's key function, say) is a fault, after the same refunds.
+   *
+   * @return true if every limiter granted; false with {@link #refusal} and {@link #refusedBy} set, or
+   *     with {@link #fault} set
+   */
+  private boolean acquireAll(Slot<T, R> slot, long now) {
+    int count = limiters.length;
+    if (count == 0) {
+      return true;
+    }
+    Limiter.Permit[] permits = new Limiter.Permit[count];
+    for (int i = 0; i < count; i++) {
+      Limiter.Decision answer;
+      try {
+        answer = limiters[i].tryAcquire(slot.item, now, slot.startedAt);
+        if (answer == null) {
+          throw new NullPointerException("limiter " + limiters[i] + " answered null");
+        }
+      } catch (Throwable thrown) {
+        refundBefore(i, permits, now);
+        fault = thrown;
+        return false;
+      }
+      if (answer instanceof Limiter.Permit permit) {
+        permits[i] = permit;
+        continue;
+      }
+      refundBefore(i, permits, now);
+      refusal = answer;
+      refusedBy = i;
+      return false;
+    }
+    slot.watch().permits = permits;
+    return true;
+  }
+
+  private void refundBefore(int refused, Limiter.Permit[] permits, long now) {
+    for (int j = refused - 1; j >= 0; j--) {
+      try {
+        limiters[j].refund(permits[j], now);
+      } catch (Throwable thrown) {
+        if (fault == null) {
+          fault = thrown;
+        }
+      }
+    }
+  }
+
+  /** Sets up how {@code wait} learns that the limiter that refused it may allow it now. */
+  private void waitFor(StartWait<T, R> wait) {
+    Limiter.Decision refused = refusal;
+    if (refused instanceof Limiter.RetryAt retry) {
+      wait.awaitDeadline(retry.atNanos());
+      return;
+    }
+    try {
+      wait.awaitSignal(limiters[refusedBy]);
+    } catch (Throwable thrown) {
+      fault = thrown;
+    }
+  }
+
+  private void holdAside(StartWait<T, R> wait, long now) {
+    wait.slot.moveTo(Slot.Phase.HELD_ASIDE);
+    if (heldTail == null) {
+      heldHead = wait;
+    } else {
+      heldTail.nextHeld = wait;
+    }
+    heldTail = wait;
+    heldCount++;
+    if (wait.hasDeadline) {
+      noteHeldDeadline(wait.deadline);
+      wakeup.wakeAt(wait.deadline, now);
+    }
+  }
+
+  private void unhold(@Nullable StartWait<T, R> previous, StartWait<T, R> wait) {
+    StartWait<T, R> next = wait.nextHeld;
+    if (previous == null) {
+      heldHead = next;
+    } else {
+      previous.nextHeld = next;
+    }
+    if (heldTail == wait) {
+      heldTail = previous;
+    }
+    wait.nextHeld = null;
+    heldCount--;
+  }
+
+  private void noteHeldDeadline(long deadline) {
+    if (!hasHeldDeadline || deadline - heldDeadline < 0) {
+      heldDeadline = deadline;
+      hasHeldDeadline = true;
+    }
+  }
+
+  /**
+   * The run stops: the items pulled but not started (those held aside, then the pending one, so in
+   * input order) are dropped and their waits withdrawn.
+   *
+   * @return a fault a limiter threw while its wait was withdrawn, or null
+   */
+  @Nullable Throwable dropUnstarted(long now) {
+    Throwable thrown = null;
+    Slot<T, R> last = pending;
+    pending = null;
+    StartWait<T, R> lastWait = pendingWait;
+    pendingWait = null;
+    for (StartWait<T, R> wait = heldHead; wait != null; wait = wait.nextHeld) {
+      thrown = withdraw(wait, thrown);
+      dropped(wait.slot, now);
+    }
+    heldHead = null;
+    heldTail = null;
+    heldCount = 0;
+    hasHeldDeadline = false;
+    if (lastWait != null) {
+      thrown = withdraw(lastWait, thrown);
+    }
+    if (last != null) {
+      dropped(last, now);
+    }
+    return thrown;
+  }
+
+  private static @Nullable Throwable withdraw(StartWait<?, ?> wait, @Nullable Throwable earlier) {
+    try {
+      wait.withdraw();
+      return earlier;
+    } catch (Throwable thrown) {
+      if (earlier != null) {
+        earlier.addSuppressed(thrown);
+        return earlier;
+      }
+      return thrown;
+    }
+  }
+
+  private void dropped(Slot<T, R> slot, long now) {
+    slot.moveTo(Slot.Phase.DROPPED);
+    if (!listeners.isEmpty()) {
+      listeners.onCancelled(new TaskEvent(slot.index, slot.item, false, now - slot.startedAt, 0));
+    }
+  }
+
+  /** The items held aside, counted; for the invariant checks. */
+  int countHeld() {
+    int count = 0;
+    for (StartWait<T, R> wait = heldHead; wait != null; wait = wait.nextHeld) {
+      count++;
+    }
+    return count;
+  }
+}

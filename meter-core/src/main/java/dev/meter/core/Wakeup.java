@@ -1,0 +1,72 @@
+package dev.meter.core;
+
+import dev.meter.api.TimeSource;
+import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One timer that runs an action by the earliest deadline asked for (a pacer): a run's wait for its
+ * limits, a shared limiter's wake-up of its waiters. Asking for a later deadline than the one set
+ * changes nothing; an earlier one replaces it. A replaced or cancelled timer may still fire, so the
+ * action must be harmless to run early or twice (it only makes the owner look again).
+ *
+ * <p>Not thread-safe: its owner serializes the calls (a run's drain loop, a limiter's lock). Only
+ * {@link #firedSequence} is written by the timer's thread.
+ */
+final class Wakeup {
+  private final TimeSource time;
+  private final Runnable action;
+  private TimeSource.@Nullable Scheduled timer;
+  private long deadline;
+  private long sequence;
+  /**
+   * Which timer last fired. A firing timer runs the action before anything could mark it spent, so an
+   * owner that asks for a deadline from inside that action must not count on it.
+   */
+  private volatile long firedSequence;
+
+  Wakeup(TimeSource time, Runnable action) {
+    this.time = time;
+    this.action = action;
+  }
+
+  /**
+   * Makes sure the action runs at {@code at} or soon after (reading {@code now}).
+   *
+   * @throws RejectedExecutionException if the time source can no longer schedule
+   */
+  void wakeAt(long at, long now) {
+    TimeSource.Scheduled current = timer;
+    if (current != null && firedSequence != sequence) {
+      if (at - deadline >= 0 && deadline - now > 0) {
+        return;  // a timer still to come fires first, and its action makes the owner look again
+      }
+      if (at - deadline < 0) {
+        current.cancel();  // a later timer gives way to this earlier one
+      }
+      // Otherwise that timer is due now and may be running its action already: leave it, set another.
+    }
+    long next = ++sequence;
+    deadline = at;
+    timer = null;
+    timer = time.schedule(() -> {
+      firedSequence = next;
+      action.run();
+    }, at - now);
+  }
+
+  /** Withdraws the timer set, if any; one already firing still runs its action. */
+  void cancel() {
+    TimeSource.Scheduled current = timer;
+    if (current != null) {
+      timer = null;
+      sequence++;
+      current.cancel();
+    }
+  }
+
+  /** Whether a timer is set that has not fired. */
+  boolean isArmed() {
+    return timer != null && firedSequence != sequence;
+  }
+}
