@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One timer that runs an action by the earliest deadline asked for (a pacer): a run's wait for its
  * limits, a shared limiter's wake-up of its waiters. Asking for a later deadline than the one set
- * changes nothing; an earlier one replaces it. A replaced or cancelled timer may still fire, so the
- * action must be harmless to run early or twice (it only makes the owner look again).
+ * changes nothing; an earlier one replaces it. So at most one timer is live: a new one is set only
+ * once the last has fired or been cancelled. A cancelled timer may still fire if it was already under
+ * way, so the action must be harmless to run early or twice (it only makes the owner look again).
  *
  * <p>Not thread-safe: its owner serializes the calls (a run's drain loop, a limiter's lock). Only
  * {@link #firedSequence} is written by the timer's thread.
@@ -38,13 +39,12 @@ final class Wakeup {
   void wakeAt(long at, long now) {
     TimeSource.Scheduled current = timer;
     if (current != null && firedSequence != sequence) {
-      if (at - deadline >= 0 && deadline - now > 0) {
-        return;  // a timer still to come fires first, and its action makes the owner look again
+      if (at - deadline >= 0) {
+        // The timer set has not fired: it fires first (or is firing now, and has not yet run its action),
+        // and its action makes the owner look again and ask for this later deadline then.
+        return;
       }
-      if (at - deadline < 0) {
-        current.cancel();  // a later timer gives way to this earlier one
-      }
-      // Otherwise that timer is due now and may be running its action already: leave it, set another.
+      current.cancel();  // a later timer gives way to this earlier one
     }
     long next = ++sequence;
     deadline = at;
