@@ -115,7 +115,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
         return Decision.awaitSignal();  // a release signals
       }
       if (heldUntil != ALLOWED) {
-        wakeAt(heldUntil, now);
+        wakeup.wakeAt(heldUntil, now);
         return Decision.awaitSignal();
       }
       Gcra current = gcra;
@@ -191,7 +191,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
           // Held by time (a pause, the rate), not by a permit a release would signal. The timer the
           // refusal set may have fired between that refusal and this registration, and another start
           // may have taken the slot it announced: make sure a timer wakes this waiter.
-          wakeAt(heldUntil, now);
+          wakeup.wakeAt(heldUntil, now);
         }
       }
     }
@@ -344,13 +344,6 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
   }
 
-  /** How long this limiter takes, idle, to be as good as new: its burst's refill; 0 without a rate. */
-  long refillNanos() {
-    synchronized (lock) {
-      return gcra == null ? 0 : gcra.refillNanos();
-    }
-  }
-
   /** Tasks holding a permit now; for tests that check the limiter's own bookkeeping. */
   int running() {
     synchronized (lock) {
@@ -361,11 +354,6 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   /** Whether a wake-up is registered and neither fired nor withdrawn; for the same tests. */
   boolean hasWaiters() {
     return !waiters.isEmpty();
-  }
-
-  /** Makes sure the timer fires by {@code at}: waiters must ask again then. Called under the lock. */
-  private void wakeAt(long at, long now) {
-    wakeup.wakeAt(at, now);
   }
 
   @Override

@@ -56,11 +56,6 @@ final class FailureLedger {
     }
   }
 
-  /** Whether the run has failed already. */
-  boolean hasFailed() {
-    return first != null;
-  }
-
   /**
    * A task failed (failures are not captured).
    *

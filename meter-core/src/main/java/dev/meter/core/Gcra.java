@@ -83,11 +83,6 @@ final class Gcra {
     return nowNanos - tat >= 0;
   }
 
-  /** How long an idle limiter takes to get its full burst back. */
-  long refillNanos() {
-    return tolerance + interval;
-  }
-
   /**
    * Changes the rate and burst from {@code nowNanos} on, keeping the starts owed: a limiter {@code k}
    * intervals behind at the old rate is {@code k} intervals behind at the new one.

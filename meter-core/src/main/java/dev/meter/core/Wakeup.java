@@ -64,9 +64,4 @@ final class Wakeup {
       current.cancel();
     }
   }
-
-  /** Whether a timer is set that has not fired. */
-  boolean isArmed() {
-    return timer != null && firedSequence != sequence;
-  }
 }

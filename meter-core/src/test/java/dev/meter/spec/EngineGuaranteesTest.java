@@ -47,6 +47,18 @@ import org.junit.jupiter.api.Test;
 class EngineGuaranteesTest {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
 
+  /** A consumer thread that waits for the first result, until the amap's close cancels it. */
+  private static void waitForAResultInBackground(Amap<?> amap) {
+    Thread consumer = new Thread(() -> {
+      try {
+        amap.iterator().hasNext();
+      } catch (RuntimeException expected) {
+        // the close cancels the run it waits on
+      }
+    });
+    consumer.start();
+  }
+
   private static CompletionStage<Object> done(Object value) {
     return CompletableFuture.completedFuture(value);
   }
@@ -414,15 +426,8 @@ class EngineGuaranteesTest {
       return task;
     });
 
-    // When the amap is iterated and closed from another thread while its tasks run
-    Thread consumer = new Thread(() -> {
-      try {
-        amap.iterator().hasNext();
-      } catch (RuntimeException expected) {
-        // cancelled by the close
-      }
-    });
-    consumer.start();
+    // When the amap is iterated on another thread and closed from this one while its tasks run
+    waitForAResultInBackground(amap);
     assertTimeoutPreemptively(PATIENCE, () -> {
       allStarted.await();
       amap.close();
@@ -571,15 +576,8 @@ class EngineGuaranteesTest {
     });
     Amap<Integer> amap = Meter.withDefaults().amap(List.of(1), i -> inner.apply(i));
 
-    // When it is closed while the body runs
-    Thread consumer = new Thread(() -> {
-      try {
-        amap.iterator().hasNext();
-      } catch (RuntimeException expected) {
-        // the close cancels it
-      }
-    });
-    consumer.start();
+    // When it is iterated on another thread and closed from this one while the body runs
+    waitForAResultInBackground(amap);
     assertTimeoutPreemptively(PATIENCE, () -> {
       running.await();
       amap.close();
