@@ -132,6 +132,7 @@ public class KeyedLimiterLincheckTest {
   }
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)  // 3 threads on 2 shared cores: ~100 s, slower when the machine is busy
   void stress_realThreads_isLinearizableAndBalanced() {
     new StressOptions().iterations(Integer.getInteger("meter.lincheck.iterations", 20) * 5)
         .invocationsPerIteration(2_000).threads(3).actorsPerThread(3).check(KeyedLimiterLincheckTest.class);
