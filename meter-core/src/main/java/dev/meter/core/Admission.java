@@ -193,20 +193,45 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
 
   /** Pulls the next item into a new slot; null if there is none now. */
   private @Nullable Slot<T, R> pull(long now) {
-    if (sourceDone) {
+    if (!pullItem()) {
       return null;
+    }
+    Slot<T, R> slot = slotForPulled(source.takeItem(), now);
+    if (!listeners.isEmpty()) {
+      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
+    }
+    return slot;
+  }
+
+  /**
+   * Pulls the next item without making its slot, for the run's plain lane (no limiter, no listener):
+   * the item is then {@link #takePulled()}, and it gets a slot only if its task needs one.
+   *
+   * @return false if there is no item now (a fault, if any, waits in {@link #takeFault()})
+   */
+  boolean pullItem() {
+    if (sourceDone) {
+      return false;
     }
     int polled = source.poll(itemArrived);
     if (polled != SourceCursor.ITEM) {
       sourceEnded(polled);
-      return null;
+      return false;
     }
-    Slot<T, R> slot = new Slot<>(run, pulled++, source.takeItem());
+    pulled++;
+    return true;
+  }
+
+  /** The item {@link #pullItem()} pulled, handed over once. */
+  @Nullable T takePulled() {
+    return source.takeItem();
+  }
+
+  /** The slot of the item pulled last, which waits from {@code now}. */
+  Slot<T, R> slotForPulled(@Nullable T item, long now) {
+    Slot<T, R> slot = new Slot<>(run, pulled - 1, item);
     slot.startedAt = now;  // until it starts: since when it waits
     delivery.pulled(slot);
-    if (!listeners.isEmpty()) {
-      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
-    }
     return slot;
   }
 

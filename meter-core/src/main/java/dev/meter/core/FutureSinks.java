@@ -19,6 +19,11 @@ final class FutureSinks {
       }
 
       @Override
+      public boolean keepsSuccesses() {
+        return false;
+      }
+
+      @Override
       public void onFinish(@Nullable Throwable failure) {
         future.settle(null, failure);
       }

@@ -242,7 +242,7 @@ final class MeterRunner implements Runner {
         return false;
       };
     }
-    return (slot, item) -> slot.startAsync(task, item);
+    return new Run.AsyncLauncher<>(task);
   }
 
   @SuppressWarnings("unchecked")

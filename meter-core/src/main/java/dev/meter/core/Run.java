@@ -1,9 +1,12 @@
 package dev.meter.core;
 
+import dev.meter.api.AsyncTask;
 import dev.meter.api.Limiter;
 import dev.meter.api.TaskEvent;
 import dev.meter.api.TimeSource;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.lang.invoke.MethodHandles;
@@ -60,6 +63,12 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
    * the clock, whose read ({@code System.nanoTime}) would otherwise be a good part of an instant task's cost.
    */
   private final boolean timed;
+  /**
+   * The task of a plain run, which takes the plain lane (see {@link #startPlain}): asynchronous tasks,
+   * no limiter, listener or timeout, unordered delivery and a sink that keeps no successes. Null
+   * otherwise.
+   */
+  private final @Nullable AsyncTask<? super T, ? extends R> plainTask;
 
   // Inputs from other threads.
   private final AtomicInteger wip = new AtomicInteger();
@@ -94,6 +103,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.wakeup = new Wakeup(time, this::drain);
     this.admission = new Admission<>(this, source, limiters, plan.lookahead(), listeners, delivery, wakeup);
     this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
+    this.plainTask = !timed && !plan.ordered() && !sink.keepsSuccesses()
+        && plan.launcher() instanceof AsyncLauncher<T, R> async ? async.task() : null;
   }
 
   private long now() {
@@ -345,23 +356,22 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
         }
         budget = STARTS_PER_CLOCK_LOOK;
       }
-      long now = now();
-      Slot<T, R> slot = admission.nextStartable(now, room);
-      if (slot == null) {
-        Throwable fault = admission.takeFault();
-        if (fault != null) {
-          failures.record(fault);
-          stop();
+      if (plainTask != null) {
+        if (!startPlain(plainTask)) {
+          takeAdmissionFault();
+          break;
         }
-        break;
-      }
-      budget--;
-      if (launch(slot, now)) {
-        // Done on return: settle and deliver it here, in order, without the settled stack's round trip.
-        settle(slot, now());
-        if (!stopping && !delivery.deliver()) {
-          sinkSatisfied = true;
-          stop();
+        budget--;
+      } else {
+        long now = now();
+        Slot<T, R> slot = admission.nextStartable(now, room);
+        if (slot == null) {
+          takeAdmissionFault();
+          break;
+        }
+        budget--;
+        if (launch(slot, now)) {
+          settleAtOnce(slot);
         }
       }
       if (settledStack.get() != null) {
@@ -371,6 +381,61 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       }
     }
     passBudget = budget;
+  }
+
+  /**
+   * Pulls an item and applies its task before any slot is made: a task that is done with a success on
+   * return (the common instant task) then leaves no trace, since nothing watches, limits or keeps it.
+   * Only a task still running, or failed, gets its slot, and from there the usual journey.
+   *
+   * @return false if no item could be pulled now
+   */
+  private boolean startPlain(AsyncTask<? super T, ? extends R> task) {
+    if (!admission.pullItem()) {
+      return false;
+    }
+    T item = admission.takePulled();
+    CompletionStage<? extends R> started;
+    Throwable thrown = null;
+    try {
+      started = task.apply(item);
+    } catch (Throwable failed) {
+      started = null;
+      thrown = failed;
+    }
+    // Only the JDK's own class: a subclass may override what isDone means (as Slot#attach).
+    if (started != null && started.getClass() == CompletableFuture.class) {
+      CompletableFuture<? extends R> future = (CompletableFuture<? extends R>) started;
+      if (future.isDone() && !future.isCompletedExceptionally()) {
+        return true;
+      }
+    }
+    Slot<T, R> slot = admission.slotForPulled(item, 0);
+    slot.moveTo(Slot.Phase.RUNNING);
+    running.add(slot);
+    if (thrown != null) {
+      slot.accept(null, thrown);
+    } else if (slot.attach(started)) {
+      settleAtOnce(slot);
+    }
+    return true;
+  }
+
+  /** A task was done on return: settle and deliver it here, in order, without the settled stack's round trip. */
+  private void settleAtOnce(Slot<T, R> slot) {
+    settle(slot, now());
+    if (!stopping && !delivery.deliver()) {
+      sinkSatisfied = true;
+      stop();
+    }
+  }
+
+  private void takeAdmissionFault() {
+    Throwable fault = admission.takeFault();
+    if (fault != null) {
+      failures.record(fault);
+      stop();
+    }
   }
 
   /** Whether this pass has run for {@link #PASS_NANOS}; the clock is read once per 1024 starts only. */
@@ -501,5 +566,14 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
      *     pushed itself to the run, which then settles it; false if the slot will (or did) settle itself
      */
     boolean launch(Slot<T, R> slot, T item);
+  }
+
+  /** Launches an asynchronous task; a run whose tasks all start this way may take the plain lane. */
+  record AsyncLauncher<T extends @Nullable Object, R extends @Nullable Object>(
+      AsyncTask<? super T, ? extends R> task) implements Launcher<T, R> {
+    @Override
+    public boolean launch(Slot<T, R> slot, T item) {
+      return slot.startAsync(task, item);
+    }
   }
 }

@@ -14,6 +14,14 @@ interface Sink<T extends @Nullable Object, R extends @Nullable Object> {
    */
   boolean onResult(Slot<T, R> slot);
 
+  /**
+   * Whether successes are results for this sink; false when only failures and the end matter
+   * ({@code runOnEach}), which lets the run forget an instant success at once.
+   */
+  default boolean keepsSuccesses() {
+    return true;
+  }
+
   /** The run ended and every started task has settled; {@code failure} is null for success. */
   void onFinish(@Nullable Throwable failure);
 }

@@ -111,7 +111,6 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
    *     without having told the run: the caller, the run's drain loop, settles it at once. Most
    *     instant tasks take this way, which costs no callback, no derived stage and no wake-up.
    */
-  @SuppressWarnings("unchecked")
   boolean startAsync(AsyncTask<? super T, ? extends R> work, T input) {
     CompletionStage<? extends R> started;
     try {
@@ -120,6 +119,15 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
       accept(null, thrown);
       return false;
     }
+    return attach(started);
+  }
+
+  /**
+   * Takes on the stage an asynchronous task returned for this slot's item: as {@link #startAsync}, for a
+   * task applied before its slot was made (the run's plain lane).
+   */
+  @SuppressWarnings("unchecked")
+  boolean attach(@Nullable CompletionStage<? extends R> started) {
     if (started == null) {
       accept(null, new NullPointerException("task returned a null CompletionStage for the item at index " + index));
       return false;

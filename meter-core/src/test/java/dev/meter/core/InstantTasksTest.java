@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meter.api.Amap;
 import dev.meter.api.AsyncCall;
+import dev.meter.api.AsyncTask;
+import dev.meter.api.FailurePolicy;
 import dev.meter.api.ItemResult;
 import dev.meter.api.MeterListener;
 import dev.meter.api.RunOptions;
 import dev.meter.api.TaskEvent;
+import dev.meter.api.TasksFailedException;
+import dev.meter.testing.VirtualTime;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -17,15 +22,18 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * Tasks that are already done when they return. The run settles them in its drain loop at once, without
- * the completion callback; these tests hold that path to the same contract as the callback's.
+ * the completion callback, and a plain {@code runOnEach} (no limiter, listener or timeout) makes no slot
+ * for an instant success at all; these tests hold those paths to the same contract as the callback's.
  */
 class InstantTasksTest {
+  private final VirtualTime time = VirtualTime.create();
 
   private static List<Integer> range(int n) {
     return IntStream.range(0, n).boxed().toList();
@@ -159,5 +167,57 @@ class InstantTasksTest {
         "waiting 0", "started 0", "succeeded 0",
         "waiting 1", "started 1", "succeeded 1",
         "waiting 2", "started 2", "succeeded 2");
+  }
+
+  @Test
+  void runOnEach_instantAndPendingTasksMixed_pendingNeverAboveMaxAtOnce() throws Exception {
+    // Given 3 at once over 3,000 items where every third task takes 1 ms and the rest are done on return
+    AtomicInteger live = new AtomicInteger();
+    AtomicInteger mostLive = new AtomicInteger();
+    AtomicInteger started = new AtomicInteger();
+    AsyncTask<Integer, Integer> task = i -> {
+      started.incrementAndGet();
+      mostLive.accumulateAndGet(live.incrementAndGet(), Math::max);
+      if (i % 3 != 0) {
+        live.decrementAndGet();
+        return CompletableFuture.completedFuture(i);
+      }
+      return time.delay(Duration.ofMillis(1), i).whenComplete((v, e) -> live.decrementAndGet());
+    };
+    // When the run goes on until every task has ended
+    CompletableFuture<Void> run = Meter.with(RunOptions.builder().maxAtOnce(3).timeSource(time).build())
+        .runOnEach(IntStream.range(0, 3_000).boxed().toList(), task);
+    time.advanceUntilIdle(Duration.ofSeconds(10));
+    // Then every item ran, and never more than 3 at once
+    run.get(10, TimeUnit.SECONDS);
+    assertThat(started.get()).isEqualTo(3_000);
+    assertThat(mostLive.get()).isEqualTo(3);
+  }
+
+  @Test
+  void runOnEach_instantFailuresOfEveryKind_eachReportedWithTheRunsFailures() {
+    // Given instant successes among a task that throws, one failed on return and one returning null
+    IOException thrown = new IOException("thrown");
+    IllegalStateException failed = new IllegalStateException("failed");
+    AsyncTask<Integer, Integer> task = i -> switch (i) {
+      case 3 -> throw new java.io.UncheckedIOException(thrown);
+      case 5 -> CompletableFuture.failedFuture(failed);
+      case 7 -> null;
+      default -> CompletableFuture.completedFuture(i);
+    };
+    // When they run to the end whatever fails
+    CompletableFuture<Void> run = Meter.with(RunOptions.builder()
+            .failurePolicy(FailurePolicy.RUN_ALL_THEN_THROW).timeSource(time).build())
+        .runOnEach(IntStream.range(0, 10).boxed().toList(), task);
+    // Then the run reports the three failures, in input order, and nothing else
+    assertThatThrownBy(() -> run.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOfSatisfying(TasksFailedException.class, all -> {
+          List<Throwable> failures = all.failures();
+          assertThat(failures).hasSize(3);
+          assertThat(failures.get(0)).hasCause(thrown);
+          assertThat(failures.get(1)).isSameAs(failed);
+          assertThat(failures.get(2)).isInstanceOf(NullPointerException.class)
+              .hasMessageContaining("item at index 7");
+        });
   }
 }
