@@ -131,7 +131,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   /**
    * The admission rule, without side effects: {@link #ALLOWED} if a start may go now,
    * {@link #HELD_BY_PERMITS} if {@code maxAtOnce} holds it (a release will signal), or else the reading
-   * at which time alone stops holding it (the end of a pause, the rate's next slot). Under the lock.
+   * at which to wake the waiters since time alone holds it (the end of a pause, the rate's
+   * {@link Gcra#wakeUpAt()}). Under the lock.
    */
   private long decide(long now) {
     if (paused && now - pausedUntil < 0) {
@@ -142,7 +143,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
     Gcra current = gcra;
     if (current != null && !current.conforms(now)) {
-      return current.nextConformingAt();
+      return current.wakeUpAt();  // may be later than the next slot, so that one wake-up starts several
     }
     return ALLOWED;
   }

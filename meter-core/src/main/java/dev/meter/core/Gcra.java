@@ -40,7 +40,7 @@ final class Gcra {
    * Books a start at {@code nowNanos} if it conforms.
    *
    * @return the grant's number (see {@link #refund}), or -1 if the start does not conform yet (then
-   *     {@link #nextConformingAt()} says when it will)
+   *     {@link #wakeUpAt()} says when to try again)
    */
   long tryAcquire(long nowNanos, long waitingSinceNanos) {
     long allowedAt = tat - tolerance;
@@ -73,9 +73,24 @@ final class Gcra {
     return nowNanos - (tat - tolerance) >= 0;
   }
 
-  /** When a start will conform. */
-  long nextConformingAt() {
-    return tat - tolerance;
+  /**
+   * How far apart timer wake-ups for this rate need to be at least: a wake-up costs a thread switch or
+   * two (tens of microseconds of CPU), so a fast rate that woke for every start would spend more on
+   * waking than on its tasks. 1 ms keeps a rate up to 1,000/s waking once per start.
+   */
+  static final long WAKE_SPACING_NANOS = 1_000_000L;
+
+  /**
+   * When a waiter should be woken to retry: when the next start conforms, or for a rate faster than one
+   * start per {@link #WAKE_SPACING_NANOS}, as much later as lets the starts of one spacing go together,
+   * as far as the burst allows. At 10,000/s with bursts of 10 one wake-up starts 10 tasks, each at most
+   * 0.9 ms after its own slot; with bursts of 1 every start needs its own wake-up. The envelope holds
+   * either way: the batch is what the burst allows at that moment.
+   */
+  long wakeUpAt() {
+    long slotsPerSpacing = (WAKE_SPACING_NANOS + interval - 1) / interval;
+    long batchDelay = Math.min(tolerance, (slotsPerSpacing - 1) * interval);
+    return tat - tolerance + batchDelay;
   }
 
   /** Whether the full burst is back: the state is then the same as a new limiter's. */

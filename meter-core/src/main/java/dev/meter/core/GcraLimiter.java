@@ -18,7 +18,7 @@ final class GcraLimiter implements Limiter {
   @Override
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
     long grant = gcra.tryAcquire(nowNanos, waitingSinceNanos);
-    return grant < 0 ? Decision.retryAt(gcra.nextConformingAt()) : new Booking(grant);
+    return grant < 0 ? Decision.retryAt(gcra.wakeUpAt()) : new Booking(grant);
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +51,8 @@ class RateLimitTest {
     assertThat(starts).hasSize(n);
     RateEnvelope.assertWithin(starts, perSecond, burst);
     double achieved = (n - burst) * 1e9 / (Collections.max(starts) - Collections.min(starts));
-    assertThat(achieved).isCloseTo(perSecond, org.assertj.core.data.Percentage.withPercentage(0.1));
+    // The last start may wait for a wake-up that starts a batch (under 1 ms late): 0.12% of 0.5 s at most.
+    assertThat(achieved).isCloseTo(perSecond, org.assertj.core.data.Percentage.withPercentage(0.2));
   }
 
   @Test
@@ -70,6 +72,74 @@ class RateLimitTest {
     assertThat(starts).hasSize(4).last().isEqualTo(100_000_000L);
     time.advance(Duration.ofMillis(200));
     assertThat(starts).containsExactly(0L, 0L, 0L, 100_000_000L, 200_000_000L, 300_000_000L);
+  }
+
+  @Test
+  void runOnEach_fastRateWithABurst_oneWakeUpStartsSeveralTasks() {
+    // Given 10,000/s with bursts of 10, and a time source that counts the timers set
+    VirtualTime time = VirtualTime.create();
+    AtomicInteger timers = new AtomicInteger();
+    TimeSource counted = new LateTime(time, () -> {
+      timers.incrementAndGet();
+      return 0;
+    });
+    int n = 5_000;
+
+    // When 5,000 instant tasks run
+    List<Long> starts = startTimes(n, 10_000, 10, time, counted);
+
+    // Then one wake-up starts about 10 of them (1 ms of slots), inside the envelope and at the rate
+    RateEnvelope.assertWithin(starts, 10_000, 10);
+    assertThat(timers.get()).isBetween(n / 10 - 10, n / 10 + 10);
+    double achieved = (n - 10) * 1e9 / (Collections.max(starts) - Collections.min(starts));
+    assertThat(achieved).isCloseTo(10_000, org.assertj.core.data.Percentage.withPercentage(0.5));
+  }
+
+  @Test
+  void runOnEach_fastRateWithBurstOne_wakesOncePerStart() {
+    // Given 10,000/s with bursts of 1: no start may go early, so none can share a wake-up
+    VirtualTime time = VirtualTime.create();
+    AtomicInteger timers = new AtomicInteger();
+    TimeSource counted = new LateTime(time, () -> {
+      timers.incrementAndGet();
+      return 0;
+    });
+
+    // When 2,000 instant tasks run
+    List<Long> starts = startTimes(2_000, 10_000, 1, time, counted);
+
+    // Then every start after the first had its own wake-up, on its slot
+    RateEnvelope.assertWithin(starts, 10_000, 1);
+    assertThat(timers.get()).isEqualTo(1_999);
+  }
+
+  @Test
+  void sharedLimiter_fastRateWithABurst_oneWakeUpStartsSeveralTasks() {
+    // Given a shared limiter of 10,000/s with bursts of 5 whose time source counts the timers set
+    VirtualTime time = VirtualTime.create();
+    AtomicInteger timers = new AtomicInteger();
+    TimeSource counted = new LateTime(time, () -> {
+      timers.incrementAndGet();
+      return 0;
+    });
+    dev.meter.api.SharedLimiter shared = Meter.limiter(dev.meter.api.LimiterConfig.builder()
+        .maxPerSecond(10_000).maxBurst(5).timeSource(counted).build());
+    List<Long> starts = Collections.synchronizedList(new ArrayList<>());
+
+    // When a run of 2,000 instant tasks goes through it
+    CompletableFuture<Void> run = Meter.with(RunOptions.builder().limiter(shared).timeSource(time).build())
+        .runOnEach(IntStream.range(0, 2_000).boxed().toList(), item -> {
+          starts.add(time.read());
+          return CompletableFuture.completedFuture(item);
+        });
+    while (!run.isDone()) {
+      time.advanceNanos(37_000);
+    }
+
+    // Then the limiter's timer fired about once per 5 starts, and the envelope held
+    assertThat(run).isCompleted();
+    RateEnvelope.assertWithin(starts, 10_000, 5);
+    assertThat(timers.get()).isBetween(2_000 / 5 - 10, 2_000 / 5 + 10);
   }
 
   @Test
