@@ -1,7 +1,6 @@
 package dev.meter.api;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
+import dev.meter.api.internal.TaskCounters;
 
 /**
  * A {@link MeterListener} that counts, for a {@link MeterStats} snapshot at any moment. Thread-safe;
@@ -15,56 +14,42 @@ import java.util.concurrent.atomic.LongAdder;
  * }</pre>
  */
 public final class StatsRecorder implements MeterListener {
-  private final LongAdder waiting = new LongAdder();
-  private final LongAdder running = new LongAdder();
-  private final LongAdder started = new LongAdder();
-  private final LongAdder succeeded = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final LongAdder cancelled = new LongAdder();
-  private final LongAdder waitedNanos = new LongAdder();
+  private final TaskCounters counters = new TaskCounters();
 
   /** A recorder with every counter at zero. */
   public StatsRecorder() {}
 
   @Override
   public void onWaiting(TaskEvent event) {
-    waiting.increment();
+    counters.waiting();
   }
 
   @Override
   public void onStarted(TaskEvent event) {
-    waiting.decrement();
-    waitedNanos.add(event.waitedNanos());
-    started.increment();
-    running.increment();
+    counters.started(event.waitedNanos());
   }
 
   @Override
   public void onSucceeded(TaskEvent event) {
-    running.decrement();
-    succeeded.increment();
+    counters.succeeded();
   }
 
   @Override
   public void onFailed(TaskEvent event, Throwable failure) {
-    running.decrement();
-    failed.increment();
+    counters.failed();
   }
 
   @Override
   public void onCancelled(TaskEvent event) {
     if (event.started()) {
-      running.decrement();
+      counters.cancelled();
     } else {
-      waiting.decrement();
-      waitedNanos.add(event.waitedNanos());
+      counters.dropped(event.waitedNanos());
     }
-    cancelled.increment();
   }
 
   /** The counters now. Each is read separately, so a snapshot taken mid-event may be off by one task. */
   public MeterStats snapshot() {
-    return new MeterStats(waiting.sum(), running.sum(), started.sum(), succeeded.sum(), failed.sum(),
-        cancelled.sum(), Duration.ofNanos(waitedNanos.sum()));
+    return counters.snapshot();
   }
 }

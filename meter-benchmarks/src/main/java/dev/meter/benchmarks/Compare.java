@@ -34,7 +34,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class Compare {
   private Compare() {}
 
-  private static final Set<String> ALL = Set.of("W1", "W2", "W3", "W4", "W5", "W6");
+  private static final Set<String> ALL = Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7");
 
   /** Runs the comparison; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
@@ -68,6 +68,9 @@ public final class Compare {
     if (only.contains("W6")) {
       report.rate("W6 high rate: 200,000 starts at 100,000/s, burst 100", 200_000, 100_000, 100, new long[] {1, 10}, quick);
     }
+    if (only.contains("W7")) {
+      report.rate("W7 fast rate with a burst: 20,000 starts at 10,000/s, burst 10", 20_000, 10_000, 10, new long[] {1, 10}, quick);
+    }
     String markdown = report.markdown();
     System.out.println();
     System.out.println(markdown);
@@ -81,7 +84,7 @@ public final class Compare {
     Set<String> chosen = Arrays.stream(list.split(",")).map(String::trim).collect(Collectors.toSet());
     for (String w : chosen) {
       if (!ALL.contains(w)) {
-        usage("--only takes workloads W1..W6, but was " + list);
+        usage("--only takes workloads W1..W7, but was " + list);
       }
     }
     return chosen;
@@ -172,8 +175,8 @@ public final class Compare {
         table.append(" most in ").append(w).append(" ms (envelope ")
             .append(StartTimes.envelope(w * 1_000_000, rate, burst)).append(") |");
       }
-      table.append(" CPU ms | cores busy | within envelope |\n|---|---:|");
-      table.append("---:|".repeat(windowsMillis.length)).append("---:|---:|---|\n");
+      table.append(" CPU ms | cores busy | switches per start | within envelope |\n|---|---:|");
+      table.append("---:|".repeat(windowsMillis.length)).append("---:|---:|---:|---|\n");
       for (String peer : RatePrecision.PEERS) {
         System.err.printf("%s: %s%n", title.substring(0, 2), peer);
         Map<String, String> r = ForkedResult.run(List.of("-Xmx1g"), RatePrecision.class,
@@ -187,8 +190,9 @@ public final class Compare {
           within &= most <= StartTimes.envelope(w * 1_000_000, rate, burst);
           table.append(' ').append(most).append(" |");
         }
-        table.append(String.format(" %.0f | %.2f | %s |%n", Double.parseDouble(r.get("cpuMillisMedian")),
-            Double.parseDouble(r.get("coresMedian")), within ? "yes" : "**no**"));
+        table.append(String.format(" %.0f | %.2f | %.2f | %s |%n", Double.parseDouble(r.get("cpuMillisMedian")),
+            Double.parseDouble(r.get("coresMedian")), Double.parseDouble(r.get("switchesPerStartMedian")),
+            within ? "yes" : "**no**"));
       }
       table.append(String.format("%nRuns per peer: %d after a warm-up. Targets: never above the envelope, span error <= 0.1%%, "
           + "CPU well under one core.%n", repeats));

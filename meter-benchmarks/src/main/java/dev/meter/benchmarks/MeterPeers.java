@@ -2,7 +2,9 @@ package dev.meter.benchmarks;
 
 import dev.meter.api.Amap;
 import dev.meter.api.AsyncTask;
+import dev.meter.api.LimiterConfig;
 import dev.meter.api.RunOptions;
+import dev.meter.api.SharedLimiter;
 import dev.meter.core.Meter;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -18,6 +20,13 @@ final class MeterPeers {
 
   static void runOnEach(Iterable<Integer> items, int maxAtOnce, Function<Integer, CompletableFuture<?>> task) {
     Meter.with(RunOptions.builder().maxAtOnce(maxAtOnce).build()).runOnEach(items, asTask(task)).join();
+  }
+
+  /** As {@link #runOnEach}, every start through a shared limiter of no limits (made per call, as a run's would be). */
+  static void runOnEachThroughUnlimitedSharedLimiter(
+      Iterable<Integer> items, int maxAtOnce, Function<Integer, CompletableFuture<?>> task) {
+    SharedLimiter unlimited = Meter.limiter(LimiterConfig.builder().build());
+    Meter.with(RunOptions.builder().maxAtOnce(maxAtOnce).limiter(unlimited).build()).runOnEach(items, asTask(task)).join();
   }
 
   /** Every result taken from the blocking iterator, in completion order. */

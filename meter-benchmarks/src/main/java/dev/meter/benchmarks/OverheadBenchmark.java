@@ -47,6 +47,12 @@ public class OverheadBenchmark {
     MeterPeers.runOnEach(items, MAX_AT_ONCE, TASK);
   }
 
+  /** meter-core {@code runOnEach} through a shared limiter that sets no limit: what its bookkeeping costs. */
+  @Benchmark
+  public void meterCoreSharedLimiterNoLimits() {
+    MeterPeers.runOnEachThroughUnlimitedSharedLimiter(items, MAX_AT_ONCE, TASK);
+  }
+
   /** meter-core {@code amap}, every result taken from its iterator. */
   @Benchmark
   public long meterCoreAmap() {

@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * W3, W4, W6 in a forked JVM: one peer paces {@code n} starts at {@code rate} with bursts of
  * {@code burst}, a few times over; each task notes when it started. Reported: the first-to-last span
- * against the ideal, the most starts seen in each window size, and the process CPU time per run
- * (a limiter that spins shows up there).
+ * against the ideal, the most starts seen in each window size, the process CPU time per run (a
+ * limiter that spins shows up there) and the context switches per start (one that wakes a thread per
+ * start shows up there).
  *
  * <p>Arguments: peer n rate burst windowsMillis(comma-separated) repeats
  */
@@ -38,13 +39,16 @@ public final class RatePrecision {
     List<Double> errors = new ArrayList<>();
     List<Double> cpuShares = new ArrayList<>();
     List<Long> cpuNanos = new ArrayList<>();
+    List<Double> switchesPerStart = new ArrayList<>();
     int[] worst = new int[windows.length];
     for (int r = 0; r < repeats; r++) {
+      long switchesBefore = ContextSwitches.count();
       long cpuBefore = os.getProcessCpuTime();
       long wallBefore = System.nanoTime();
       long[] starts = run(peer, n, rate, burst);
       long wall = System.nanoTime() - wallBefore;
       long cpu = os.getProcessCpuTime() - cpuBefore;
+      switchesPerStart.add((ContextSwitches.count() - switchesBefore) / (double) n);
       StartTimes times = new StartTimes(starts);
       long ideal = StartTimes.idealSpanNanos(n, rate, burst);
       errors.add(Math.abs(times.spanNanos() - ideal) * 100.0 / ideal);
@@ -59,6 +63,7 @@ public final class RatePrecision {
     result.put("errorPercentWorst", errors.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
     result.put("cpuMillisMedian", median(cpuNanos.stream().map(c -> c / 1e6).toList()));
     result.put("coresMedian", median(cpuShares));
+    result.put("switchesPerStartMedian", median(switchesPerStart));
     for (int w = 0; w < windows.length; w++) {
       result.put("maxIn" + windows[w] / 1_000_000 + "ms", worst[w]);
     }

@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import dev.meter.api.Limiter;
 import dev.meter.api.TaskEvent;
+import dev.meter.api.internal.TaskCounters;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,7 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
   private final Limiter[] limiters;
   private final int lookahead;
   private final Listeners listeners;
+  private final TaskCounters[] counters;
   private final Delivery<T, R> delivery;
   private final Wakeup wakeup;
   /** How a source that has nothing now wakes the run when an item arrives. */
@@ -42,13 +44,13 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
   /** A fault of the source or a limiter: the run must stop and fail with it. */
   private @Nullable Throwable fault;
 
-  Admission(Run<T, R> run, SourceCursor<T> source, Limiter[] limiters, int lookahead, Listeners listeners,
-      Delivery<T, R> delivery, Wakeup wakeup) {
+  Admission(Run<T, R> run, SourceCursor<T> source, RunPlan<T, R> plan, Delivery<T, R> delivery, Wakeup wakeup) {
     this.run = run;
     this.source = source;
-    this.limiters = limiters;
-    this.lookahead = lookahead;
-    this.listeners = listeners;
+    this.limiters = plan.limiters();
+    this.lookahead = plan.lookahead();
+    this.listeners = plan.listeners();
+    this.counters = plan.counters();
     this.delivery = delivery;
     this.wakeup = wakeup;
     this.itemArrived = run::drain;
@@ -197,6 +199,9 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
       return null;
     }
     Slot<T, R> slot = slotForPulled(source.takeItem(), now);
+    for (TaskCounters counted : counters) {
+      counted.waiting();
+    }
     if (!listeners.isEmpty()) {
       listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
     }
@@ -393,6 +398,9 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
 
   private void dropped(Slot<T, R> slot, long now) {
     slot.moveTo(Slot.Phase.DROPPED);
+    for (TaskCounters counted : counters) {
+      counted.dropped(now - slot.startedAt);
+    }
     if (!listeners.isEmpty()) {
       listeners.onCancelled(new TaskEvent(slot.index, slot.item, false, now - slot.startedAt, 0));
     }

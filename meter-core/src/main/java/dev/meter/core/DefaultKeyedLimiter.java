@@ -5,9 +5,10 @@ import dev.meter.api.Limiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.api.MeterListener;
 import dev.meter.api.MeterStats;
-import dev.meter.api.StatsRecorder;
 import dev.meter.api.TimeSource;
+import dev.meter.api.internal.TaskCounters;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,8 +40,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
 
   private final LimiterConfig config;
   private final TimeSource time;
-  private final StatsRecorder stats = new StatsRecorder();
-  private final MeterListener listener;
+  private final TaskCounters counters = new TaskCounters();
   private final ConcurrentHashMap<K, DefaultSharedLimiter> limiters = new ConcurrentHashMap<>();
   /** Every limiter in the map, once each, by last look; and some already dropped, skipped when met. */
   private final ConcurrentLinkedQueue<Held<K>> sweepQueue = new ConcurrentLinkedQueue<>();
@@ -51,7 +51,6 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   DefaultKeyedLimiter(LimiterConfig config) {
     this.config = config;
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
-    this.listener = new Listeners(DefaultSharedLimiter.withStats(stats, config.listeners()));
     long refill = config.rate() == null ? NO_RATE_REFILL_NANOS
         : Math.multiplyExact((long) config.maxBurst(), config.rate().intervalNanos());
     this.refillNanos = Math.max(MIN_SWEEP_NANOS, refill);
@@ -84,7 +83,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
 
   @Override
   public MeterStats stats() {
-    return stats.snapshot();
+    return counters.snapshot();
   }
 
   /** The limiter the map holds for {@code key}, if any; for tests that check the books. */
@@ -97,7 +96,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     if (existing != null) {
       return existing;
     }
-    DefaultSharedLimiter created = new DefaultSharedLimiter(config, stats, listener);
+    DefaultSharedLimiter created = new DefaultSharedLimiter(config, counters);
     existing = limiters.putIfAbsent(key, created);
     if (existing != null) {
       return existing;
@@ -218,8 +217,13 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     }
 
     @Override
-    public MeterListener listener() {
-      return listener;
+    public TaskCounters counters() {
+      return counters;
+    }
+
+    @Override
+    public List<MeterListener> listeners() {
+      return config.listeners();
     }
   }
 }

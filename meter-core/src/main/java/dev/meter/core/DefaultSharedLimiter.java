@@ -6,12 +6,11 @@ import dev.meter.api.MeterStats;
 import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
-import dev.meter.api.StatsRecorder;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.Checks;
+import dev.meter.api.internal.TaskCounters;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -36,8 +35,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   private final Object lock = new Object();
   private final TimeSource time;
   private final SignalWaiters waiters = new SignalWaiters();
-  private final StatsRecorder stats;
-  private final MeterListener listener;
+  private final TaskCounters counters;
+  private final List<MeterListener> listeners;
   /** The timer that wakes the waiters when time alone stops holding a start. Guarded by lock. */
   private final Wakeup wakeup;
   /** The permit of a start the rate did not book (no rate was set). */
@@ -57,31 +56,19 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   private boolean retired;
 
   DefaultSharedLimiter(LimiterConfig config) {
-    this(config, new StatsRecorder());
+    this(config, new TaskCounters());
   }
 
-  private DefaultSharedLimiter(LimiterConfig config, StatsRecorder stats) {
-    this(config, stats, new Listeners(withStats(stats, config.listeners())));
-  }
-
-  /** A limiter whose counters and listeners are shared with others (the keys of a keyed limiter). */
-  DefaultSharedLimiter(LimiterConfig config, StatsRecorder stats, MeterListener listener) {
+  /** A limiter whose counters are shared with others (the keys of a keyed limiter). */
+  DefaultSharedLimiter(LimiterConfig config, TaskCounters counters) {
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
     this.maxAtOnce = config.maxAtOnce();
     this.rate = config.rate();
     this.maxBurst = config.maxBurst();
     this.gcra = rate == null ? null : new Gcra(rate, maxBurst, time.read());
-    this.stats = stats;
-    this.listener = listener;
+    this.counters = counters;
+    this.listeners = config.listeners();
     this.wakeup = new Wakeup(time, waiters::signalAll);
-  }
-
-  /** The counters first, then the user's listeners. */
-  static List<MeterListener> withStats(StatsRecorder stats, List<MeterListener> listeners) {
-    List<MeterListener> all = new ArrayList<>(listeners.size() + 1);
-    all.add(stats);
-    all.addAll(listeners);
-    return all;
   }
 
   // ---- the limiter SPI ----
@@ -105,7 +92,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
       if (retired) {
         return null;
       }
-      long now = time.read();
+      // Only a pause or a rate looks at the time; a limiter of maxAtOnce alone never reads the clock.
+      long now = paused || gcra != null ? time.read() : 0;
       long since = now - waited;
       if (paused && since - pausedUntil < 0) {
         since = pausedUntil;  // a start held by a pause was due at its end, not before: no late credit
@@ -204,8 +192,13 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   }
 
   @Override
-  public MeterListener listener() {
-    return listener;
+  public TaskCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public List<MeterListener> listeners() {
+    return listeners;
   }
 
   /** A permit of this limiter: the GCRA grant it booked, 0 for none. */
@@ -320,7 +313,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
 
   @Override
   public MeterStats stats() {
-    return stats.snapshot();
+    return counters.snapshot();
   }
 
   // ---- for the keyed limiter ----

@@ -12,6 +12,7 @@ import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.Source;
 import dev.meter.api.TimeSource;
+import dev.meter.api.internal.TaskCounters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,6 +33,7 @@ final class MeterRunner implements Runner {
   private final TimeSource time;
   private final Executor executor;
   private final Listeners listeners;
+  private final TaskCounters[] counters;
   private final long taskTimeoutNanos;
 
   MeterRunner(RunOptions options) {
@@ -41,6 +43,7 @@ final class MeterRunner implements Runner {
     Executor chosenExecutor = options.executor();
     this.executor = chosenExecutor != null ? chosenExecutor : Defaults.blockingExecutor();
     this.listeners = listeners(options);
+    this.counters = counters(options);
     this.taskTimeoutNanos = timeoutNanos(options);
   }
 
@@ -191,19 +194,30 @@ final class MeterRunner implements Runner {
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
       FailureLedger.Mode mode, Sink<T, R> sink) {
     RunPlan<T, R> plan = new RunPlan<>(launcher, limiters(), options.maxAtOnce(), options.lookahead(), time,
-        ordered, mode, bufferSize, options.includeValue(), listeners, taskTimeoutNanos);
+        ordered, mode, bufferSize, options.includeValue(), listeners, counters, taskTimeoutNanos);
     return new Run<>(plan, SourceCursor.of(source), sink);
   }
 
-  /** The run's own listeners, then those of the shared limiters it passes through. */
+  /** The run's own listeners, then those given to the shared limiters it passes through. */
   private static Listeners listeners(RunOptions options) {
     List<MeterListener> all = new ArrayList<>(options.listeners());
     for (Limiter limiter : options.limiters()) {
       if (limiter instanceof ObservedLimiter observed) {
-        all.add(observed.listener());
+        all.addAll(observed.listeners());
       }
     }
     return all.isEmpty() ? Listeners.NONE : new Listeners(all);
+  }
+
+  /** The statistics of meter's own limiters the run passes through, each once. */
+  private static TaskCounters[] counters(RunOptions options) {
+    List<TaskCounters> all = new ArrayList<>();
+    for (Limiter limiter : options.limiters()) {
+      if (limiter instanceof ObservedLimiter observed && all.stream().noneMatch(c -> c == observed.counters())) {
+        all.add(observed.counters());
+      }
+    }
+    return all.toArray(new TaskCounters[0]);
   }
 
   private static long timeoutNanos(RunOptions options) {

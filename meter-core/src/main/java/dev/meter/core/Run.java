@@ -4,6 +4,7 @@ import dev.meter.api.AsyncTask;
 import dev.meter.api.Limiter;
 import dev.meter.api.TaskEvent;
 import dev.meter.api.TimeSource;
+import dev.meter.api.internal.TaskCounters;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,6 +52,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final RunPlan<T, R> plan;
   private final Limiter[] limiters;
   private final Listeners listeners;
+  /** The statistics of the shared and keyed limiters this run passes through, counted directly. */
+  private final TaskCounters[] counters;
   private final TimeSource time;
   private final SourceCursor<T> source;
   private final Admission<T, R> admission;
@@ -96,12 +99,13 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.plan = plan;
     this.limiters = plan.limiters();
     this.listeners = plan.listeners();
+    this.counters = plan.counters();
     this.time = plan.time();
     this.source = source;
     this.delivery = new Delivery<>(sink, plan.ordered(), plan.bufferSize());
     this.failures = new FailureLedger(plan.mode());
     this.wakeup = new Wakeup(time, this::drain);
-    this.admission = new Admission<>(this, source, limiters, plan.lookahead(), listeners, delivery, wakeup);
+    this.admission = new Admission<>(this, source, plan, delivery, wakeup);
     this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
     this.plainTask = !timed && !plan.ordered() && !sink.keepsSuccesses()
         && plan.launcher() instanceof AsyncLauncher<T, R> async ? async.task() : null;
@@ -267,6 +271,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     slot.moveTo(Slot.Phase.SETTLED);
     TaskWatch watch = slot.watch;  // null for a plain task: no timeout, no permits, no listener data
     Throwable fault = watch == null ? null : releaseWatched(slot, watch, now);
+    if (counters.length > 0) {
+      countEnded(slot);
+    }
     if (!listeners.isEmpty()) {
       tellSettled(slot, now);
     }
@@ -314,6 +321,18 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       }
     }
     return fault;
+  }
+
+  private void countEnded(Slot<T, R> slot) {
+    for (TaskCounters counted : counters) {
+      if (slot.failure == null) {
+        counted.succeeded();
+      } else if (slot.isCancellation()) {
+        counted.cancelled();
+      } else {
+        counted.failed();
+      }
+    }
   }
 
   private void tellSettled(Slot<T, R> slot, long now) {
@@ -476,6 +495,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     running.add(slot);
     long waited = now - slot.startedAt;
     slot.startedAt = now;
+    for (TaskCounters counted : counters) {
+      counted.started(waited);
+    }
     if (!listeners.isEmpty()) {
       slot.watch().waitedNanos = waited;
       listeners.onStarted(new TaskEvent(slot.index, slot.item, true, waited, 0));

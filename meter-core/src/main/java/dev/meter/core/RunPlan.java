@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import dev.meter.api.Limiter;
 import dev.meter.api.TimeSource;
+import dev.meter.api.internal.TaskCounters;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param bufferSize no new task starts while this many results wait for the consumer
  * @param keepItems whether a settled slot keeps its item (for results that include it)
  * @param listeners who is told of each task's life
+ * @param counters the statistics of the shared and keyed limiters passed through, counted directly
  * @param taskTimeoutNanos a task running longer is cancelled and fails; 0 for none
  */
 record RunPlan<T extends @Nullable Object, R extends @Nullable Object>(
@@ -30,4 +32,5 @@ record RunPlan<T extends @Nullable Object, R extends @Nullable Object>(
     long bufferSize,
     boolean keepItems,
     Listeners listeners,
+    TaskCounters[] counters,
     long taskTimeoutNanos) {}

@@ -164,4 +164,27 @@ class TimeoutAndListenerTest {
     assertThat(done.running()).isZero();
     assertThat(done.waiting()).isZero();
   }
+
+  @Test
+  void sharedLimiter_stats_countFailuresAndItemsDroppedBeforeTheirStart() {
+    // Given a limiter of 1 at once and a fail-fast run whose first task fails after 1 s
+    SharedLimiter limiter = Meter.limiter(LimiterConfig.builder().maxAtOnce(1).timeSource(time).build());
+    CompletableFuture<Void> run = Meter.with(options().limiter(limiter).build()).runOnEach(List.of(1, 2, 3),
+        i -> time.delay(Duration.ofSeconds(1), i).thenApply(x -> {
+          throw new IllegalStateException("item " + x);
+        }));
+
+    // When the failure stops the run
+    time.advance(Duration.ofSeconds(1));
+
+    // Then the limiter counted one failed start and one item dropped after waiting 1 s; nothing is left
+    assertThat(run).isCompletedExceptionally();
+    MeterStats stats = limiter.stats();
+    assertThat(stats.started()).isEqualTo(1);
+    assertThat(stats.failed()).isEqualTo(1);
+    assertThat(stats.cancelled()).isEqualTo(1);
+    assertThat(stats.totalWaited()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(stats.running()).isZero();
+    assertThat(stats.waiting()).isZero();
+  }
 }
