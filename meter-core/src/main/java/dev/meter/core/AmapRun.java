@@ -21,21 +21,30 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
   private static final int CLOSED = 2;
 
   private final Function<Sink<T, R>, Run<T, R>> runFactory;
-  private final Function<Slot<T, R>, E> shape;
+  private final ResultShape<T, R, E> shape;
+  /** The run's buffer: results handed to the iterator and not yet taken count against it. */
+  private final long bufferSize;
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile @Nullable Run<T, R> run;
 
-  AmapRun(Function<Sink<T, R>, Run<T, R>> runFactory, Function<Slot<T, R>, E> shape) {
+  AmapRun(Function<Sink<T, R>, Run<T, R>> runFactory, ResultShape<T, R, E> shape, long bufferSize) {
     this.runFactory = runFactory;
     this.shape = shape;
+    this.bufferSize = bufferSize;
   }
 
   @Override
   public Iterator<E> iterator() {
     claim();
-    BlockingIterator<E> iterator = new BlockingIterator<>(this::cancelRun);
-    connect(iterator);
+    BlockingIterator<E> iterator = new BlockingIterator<>(bufferSize);
+    Run<T, R> created = build(new IteratorSink(iterator));
+    iterator.attach(created);
+    run = created;
+    created.request(Long.MAX_VALUE);  // the iterator's untaken results bound the run, not its demand
+    if (state.get() == CLOSED) {
+      created.cancel(new CancellationException("amap was closed"));
+    }
     return iterator;
   }
 
@@ -84,15 +93,18 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
         "this amap was already iterated or subscribed to: an amap runs once and has one consumer");
   }
 
-  private void connect(Flow.Subscriber<? super E> subscriber) {
-    SubscriberSink sink = new SubscriberSink(subscriber);
-    Run<T, R> created;
+  private Run<T, R> build(Sink<T, R> sink) {
     try {
-      created = runFactory.apply(sink);
+      return runFactory.apply(sink);
     } catch (Throwable cannotStart) {
       settled.countDown();  // no run, so nothing to wait for: close() must not wait forever
       throw cannotStart;
     }
+  }
+
+  private void connect(Flow.Subscriber<? super E> subscriber) {
+    SubscriberSink sink = new SubscriberSink(subscriber);
+    Run<T, R> created = build(sink);
     run = created;
     subscriber.onSubscribe(new Flow.Subscription() {
       @Override
@@ -118,13 +130,6 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
     }
   }
 
-  private void cancelRun() {
-    Run<T, R> current = run;
-    if (current != null) {
-      current.cancel();
-    }
-  }
-
   // Close must not return while tasks run, even on an interrupted thread: wait, then restore the flag.
   private void awaitSettled() {
     boolean interrupted = false;
@@ -141,6 +146,40 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
     }
   }
 
+  /** Hands results to the blocking iterator; the run calls it from its drain loop only. */
+  private final class IteratorSink implements Sink<T, R> {
+    private final BlockingIterator<E> iterator;
+
+    IteratorSink(BlockingIterator<E> iterator) {
+      this.iterator = iterator;
+    }
+
+    @Override
+    public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
+      iterator.hand(shape.of(index, item, value, failure));
+      return true;
+    }
+
+    @Override
+    public long untaken() {
+      return iterator.untaken();
+    }
+
+    @Override
+    public void awaitRoom() {
+      iterator.awaitRoom();
+    }
+
+    @Override
+    public void onFinish(@Nullable Throwable failure) {
+      try {
+        iterator.finish(failure);
+      } finally {
+        settled.countDown();
+      }
+    }
+  }
+
   /** Hands results to the subscriber; the run calls it from its drain loop only. */
   private final class SubscriberSink implements Sink<T, R> {
     private final Flow.Subscriber<? super E> subscriber;
@@ -152,11 +191,11 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
     }
 
     @Override
-    public boolean onResult(Slot<T, R> slot) {
+    public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
       if (consumerCancelled) {
         return true;
       }
-      subscriber.onNext(shape.apply(slot));
+      subscriber.onNext(shape.of(index, item, value, failure));
       return true;
     }
 

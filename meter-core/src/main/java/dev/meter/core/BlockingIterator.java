@@ -1,33 +1,87 @@
 package dev.meter.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Flow;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code for}-loop view of an amap: a subscriber that asks the run for one result at a time, when
- * the loop wants it, and parks the consuming thread until it arrives. The run's own buffer keeps tasks
- * running meanwhile.
+ * The {@code for}-loop view of an amap. The run hands each result over as it is delivered, and the
+ * consuming thread takes them, parking while there is none.
+ *
+ * <p>Results handed over and not yet taken count against the run's buffer ({@link #untaken()}), so a
+ * consumer that stops taking stops new starts exactly as the buffer says, yet the run's drain loop
+ * does not run once per result (as it would for a request of one at a time): it is woken only when
+ * it stopped for want of room and a quarter of the buffer has been taken since (as Reactor's
+ * {@code limitRate} replenishes at 75%), or the results ran dry.
+ * That wake-up cannot be lost: the run sets {@link #roomAwaited} (a volatile write) and then reads
+ * {@link #taken} again; a consumer that finds no result fences after its last write of {@code taken}
+ * and then reads {@code roomAwaited}, so one of the two sees the other's write. Between those points
+ * the counters are published with release stores only, which cost no fence per result: a stale read
+ * merely wakes the run a little early or a little late.
  */
-final class BlockingIterator<E extends @Nullable Object> implements Iterator<E>, Flow.Subscriber<E> {
+final class BlockingIterator<E extends @Nullable Object> implements Iterator<E> {
   private static final Object NULL = new Object();
 
-  private final Runnable cancelRun;
   private final ConcurrentLinkedQueue<Object> results = new ConcurrentLinkedQueue<>();
-  private volatile Flow.@Nullable Subscription subscription;
+  /** The consumer wakes a run waiting for room once no more than this many results are untaken. */
+  private final long wakeAtUntaken;
+  private @Nullable Run<?, ?> run;
   private volatile boolean done;
   private volatile @Nullable Throwable failure;
   private volatile @Nullable Thread waiter;
-  private boolean requested;
+  /** Results handed over; written by the run's drain loop only, with release stores. */
+  private volatile long handed;
+  /** Results taken; written by the consuming thread only, with release stores. */
+  private volatile long taken;
+  /** The run stopped starting tasks for want of room in its buffer. */
+  private volatile boolean roomAwaited;
   private @Nullable Object next;
 
-  BlockingIterator(Runnable cancelRun) {
-    this.cancelRun = cancelRun;
+  BlockingIterator(long bufferSize) {
+    this.wakeAtUntaken = bufferSize - Math.max(1, bufferSize / 4);
   }
+
+  /** The run that feeds this iterator; set once, before it starts. */
+  void attach(Run<?, ?> feeding) {
+    this.run = feeding;
+  }
+
+  // ---- the run's side, from its drain loop ----
+
+  void hand(E result) {
+    results.add(result == null ? NULL : result);
+    HANDED.setRelease(this, (long) HANDED.getOpaque(this) + 1);  // only the drain loop writes it
+    wakeConsumer();
+  }
+
+  long untaken() {
+    return handed - taken;
+  }
+
+  /** The run stops starting for want of room: the consumer wakes it (see the class comment). */
+  void awaitRoom() {
+    roomAwaited = true;
+  }
+
+  void finish(@Nullable Throwable thrown) {
+    failure = thrown;
+    done = true;
+    wakeConsumer();
+  }
+
+  private void wakeConsumer() {
+    Thread thread = waiter;
+    if (thread != null) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  // ---- the consumer's side ----
 
   @Override
   public boolean hasNext() {
@@ -37,8 +91,8 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E>,
     for (;;) {
       Object result = results.poll();
       if (result != null) {
-        requested = false;
         next = result;
+        took();
         return true;
       }
       if (done) {
@@ -48,22 +102,53 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E>,
         }
         return false;
       }
-      Flow.Subscription current = subscription;
-      if (!requested && current != null) {
-        requested = true;
-        current.request(1);
+      VarHandle.fullFence();  // the last write of taken before the read of roomAwaited: see the class comment
+      if (roomAwaited) {
+        wakeRun();  // it may start tasks on this thread, and hand their results over at once
         continue;
       }
       waiter = Thread.currentThread();
-      if (results.isEmpty() && !done) {
+      if (results.isEmpty() && !done && !roomAwaited) {
         LockSupport.park(this);
       }
       waiter = null;
       if (Thread.interrupted()) {
-        cancelRun.run();
+        Run<?, ?> feeding = run;
+        if (feeding != null) {
+          feeding.cancel();
+        }
         Thread.currentThread().interrupt();
         throw new CancellationException("interrupted while waiting for the next result: the run was cancelled");
       }
+    }
+  }
+
+  private void took() {
+    long now = (long) TAKEN.getOpaque(this) + 1;  // only this thread writes it
+    TAKEN.setRelease(this, now);
+    if (roomAwaited && handed - now <= wakeAtUntaken) {
+      wakeRun();
+    }
+  }
+
+  private void wakeRun() {
+    roomAwaited = false;
+    Run<?, ?> feeding = run;
+    if (feeding != null) {
+      feeding.drain();
+    }
+  }
+
+  private static final VarHandle HANDED;
+  private static final VarHandle TAKEN;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      HANDED = lookup.findVarHandle(BlockingIterator.class, "handed", long.class);
+      TAKEN = lookup.findVarHandle(BlockingIterator.class, "taken", long.class);
+    } catch (ReflectiveOperationException impossible) {
+      throw new ExceptionInInitializerError(impossible);
     }
   }
 
@@ -76,36 +161,5 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E>,
     Object result = next;
     next = null;
     return result == NULL ? null : (E) result;
-  }
-
-  @Override
-  public void onSubscribe(Flow.Subscription newSubscription) {
-    subscription = newSubscription;
-  }
-
-  @Override
-  public void onNext(E item) {
-    results.add(item == null ? NULL : item);
-    wake();
-  }
-
-  @Override
-  public void onError(Throwable thrown) {
-    failure = thrown;
-    done = true;
-    wake();
-  }
-
-  @Override
-  public void onComplete() {
-    done = true;
-    wake();
-  }
-
-  private void wake() {
-    Thread thread = waiter;
-    if (thread != null) {
-      LockSupport.unpark(thread);
-    }
   }
 }

@@ -65,9 +65,16 @@ final class Delivery<T extends @Nullable Object, R extends @Nullable Object> {
     }
   }
 
-  /** Whether the buffer has room for another result: if not, no new task starts. */
+  /**
+   * Whether the buffer has room for another result: if not, no new task starts. Results the sink's
+   * consumer has not taken count too.
+   */
   boolean hasRoom() {
-    return waiting < bufferSize;
+    if (waiting + sink.untaken() < bufferSize) {
+      return true;
+    }
+    sink.awaitRoom();
+    return waiting + sink.untaken() < bufferSize;  // taken meanwhile: see Sink#awaitRoom
   }
 
   boolean isEmpty() {
@@ -105,11 +112,29 @@ final class Delivery<T extends @Nullable Object, R extends @Nullable Object> {
       waiting--;
       emitted++;
       first.moveTo(Slot.Phase.DELIVERED);
-      if (!sink.onResult(first)) {
+      if (!sink.onResult(first.index, first.item, first.value, first.failure)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Whether a result settled just now may go to the sink at once, without joining the queue: nothing
+   * waits ahead of it (so completion order holds) and the consumer has asked for it.
+   */
+  boolean mayDeliverAtOnce() {
+    return head == null && emitted != requested.get();
+  }
+
+  /**
+   * Delivers a result that {@link #mayDeliverAtOnce()}; the arguments are those of {@link ResultShape#of}.
+   *
+   * @return false if the sink has what it wanted and the run should stop
+   */
+  boolean deliverAtOnce(long index, @Nullable T item, @Nullable R value) {
+    emitted++;
+    return sink.onResult(index, item, value, null);
   }
 
   /** The run ended: nothing more is delivered. */

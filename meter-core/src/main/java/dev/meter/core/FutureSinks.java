@@ -2,7 +2,6 @@ package dev.meter.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** The sinks of the future-returning views: {@code runOnEach}, {@code runAll} and {@code runAny}. */
@@ -14,7 +13,7 @@ final class FutureSinks {
       RunFuture<@Nullable Void> future) {
     return new Sink<>() {
       @Override
-      public boolean onResult(Slot<T, R> slot) {
+      public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
         return true;
       }
 
@@ -32,12 +31,12 @@ final class FutureSinks {
 
   /** runAll: every delivered result, mapped, in delivery order (the run delivers in input order). */
   static <T extends @Nullable Object, R extends @Nullable Object, E extends @Nullable Object> Sink<T, R> collect(
-      RunFuture<List<E>> future, Function<Slot<T, R>, E> shape) {
+      RunFuture<List<E>> future, ResultShape<T, R, E> shape) {
     List<E> results = new ArrayList<>();
     return new Sink<>() {
       @Override
-      public boolean onResult(Slot<T, R> slot) {
-        results.add(shape.apply(slot));
+      public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
+        results.add(shape.of(index, item, value, failure));
         return true;
       }
 
@@ -55,9 +54,9 @@ final class FutureSinks {
       private @Nullable R value;
 
       @Override
-      public boolean onResult(Slot<T, R> slot) {
+      public boolean onResult(long index, @Nullable T item, @Nullable R result, @Nullable Throwable failure) {
         found = true;
-        value = slot.value;
+        value = result;
         return false;
       }
 

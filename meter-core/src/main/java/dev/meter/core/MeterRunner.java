@@ -129,7 +129,8 @@ final class MeterRunner implements Runner {
     rejectShapes(entry, instead);
     Run.Launcher<T, R> launcher = taskLauncher(task);
     return new AmapRun<T, R, R>(
-        sink -> newRun(source, launcher, ordered, options.bufferSize(), sink), slot -> slot.value);
+        sink -> newRun(source, launcher, ordered, options.bufferSize(), sink), (index, item, value, failure) -> value,
+        options.bufferSize());
   }
 
   private <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> resultsAmap(
@@ -141,7 +142,9 @@ final class MeterRunner implements Runner {
     boolean includeValue = options.includeValue();
     return new AmapRun<T, R, ItemResult<T, R>>(
         sink -> newRun(source, launcher, ordered, options.bufferSize(), sink),
-        slot -> new ItemResult<>(includeIndex ? slot.index : -1, includeValue ? slot.item : null, outcome(slot)));
+        (index, item, value, failure) ->
+            new ItemResult<>(includeIndex ? index : -1, includeValue ? item : null, outcome(value, failure)),
+        options.bufferSize());
   }
 
   // ---- runAll, runAny ----
@@ -153,7 +156,7 @@ final class MeterRunner implements Runner {
     rejectShapes("runAll", "runAllOutcomes");
     RunFuture<List<R>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(
-        Source.from(calls), callLauncher(), true, Long.MAX_VALUE, FutureSinks.collect(future, slot -> slot.value));
+        Source.from(calls), callLauncher(), true, Long.MAX_VALUE, FutureSinks.collect(future, (index, call, value, failure) -> value));
     return started(future, run);
   }
 
@@ -164,7 +167,7 @@ final class MeterRunner implements Runner {
     rejectIncludes("runAllOutcomes", "its outcomes are in the order of calls");
     RunFuture<List<Outcome<R>>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), true, Long.MAX_VALUE,
-        FailureLedger.Mode.CAPTURE, FutureSinks.collect(future, MeterRunner::outcome));
+        FailureLedger.Mode.CAPTURE, FutureSinks.collect(future, (index, call, value, failure) -> outcome(value, failure)));
     return started(future, run);
   }
 
@@ -276,9 +279,8 @@ final class MeterRunner implements Runner {
     };
   }
 
-  private static <T extends @Nullable Object, R extends @Nullable Object> Outcome<R> outcome(Slot<T, R> slot) {
-    Throwable failure = slot.failure;
-    return failure == null ? Outcome.success(slot.value) : Outcome.failure(failure);
+  private static <R extends @Nullable Object> Outcome<R> outcome(@Nullable R value, @Nullable Throwable failure) {
+    return failure == null ? Outcome.success(value) : Outcome.failure(failure);
   }
 
   // ---- argument checks, all before anything starts ----

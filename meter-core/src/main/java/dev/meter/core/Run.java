@@ -68,10 +68,11 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final boolean timed;
   /**
    * The task of a plain run, which takes the plain lane (see {@link #startPlain}): asynchronous tasks,
-   * no limiter, listener or timeout, unordered delivery and a sink that keeps no successes. Null
-   * otherwise.
+   * no limiter, listener or timeout, and delivery in completion order. Null otherwise.
    */
   private final @Nullable AsyncTask<? super T, ? extends R> plainTask;
+  /** Whether successes are results for the sink ({@link Sink#keepsSuccesses()}). */
+  private final boolean keepsSuccesses;
 
   // Inputs from other threads.
   private final AtomicInteger wip = new AtomicInteger();
@@ -107,8 +108,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.wakeup = new Wakeup(time, this::drain);
     this.admission = new Admission<>(this, source, plan, delivery, wakeup);
     this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
-    this.plainTask = !timed && !plan.ordered() && !sink.keepsSuccesses()
-        && plan.launcher() instanceof AsyncLauncher<T, R> async ? async.task() : null;
+    this.plainTask = !timed && !plan.ordered() && plan.launcher() instanceof AsyncLauncher<T, R> async
+        ? async.task() : null;
+    this.keepsSuccesses = sink.keepsSuccesses();
   }
 
   private long now() {
@@ -403,9 +405,10 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   }
 
   /**
-   * Pulls an item and applies its task before any slot is made: a task that is done with a success on
-   * return (the common instant task) then leaves no trace, since nothing watches, limits or keeps it.
-   * Only a task still running, or failed, gets its slot, and from there the usual journey.
+   * Pulls an item and applies its task before any slot is made. A task that is done with a success on
+   * return (the common instant task) needs none, since nothing watches or limits it: its result is
+   * dropped if the sink keeps no successes, or else delivered at once when nothing waits ahead of it
+   * and the consumer has asked. Any other task gets its slot, and from there the usual journey.
    *
    * @return false if no item could be pulled now
    */
@@ -426,7 +429,17 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (started != null && started.getClass() == CompletableFuture.class) {
       CompletableFuture<? extends R> future = (CompletableFuture<? extends R>) started;
       if (future.isDone() && !future.isCompletedExceptionally()) {
-        return true;
+        if (!keepsSuccesses) {
+          return true;
+        }
+        if (delivery.mayDeliverAtOnce()) {
+          long index = admission.pulled() - 1;
+          if (!delivery.deliverAtOnce(index, plan.keepItems() ? item : null, future.getNow(null))) {
+            sinkSatisfied = true;
+            stop();
+          }
+          return true;
+        }
       }
     }
     Slot<T, R> slot = admission.slotForPulled(item, 0);

@@ -8,11 +8,12 @@ import org.jspecify.annotations.Nullable;
  */
 interface Sink<T extends @Nullable Object, R extends @Nullable Object> {
   /**
-   * One delivered result (a success, or a failure when failures are captured).
+   * One delivered result (a success, or a failure when failures are captured); the arguments are
+   * those of {@link ResultShape#of}.
    *
    * @return false when the sink has what it wanted and the run should stop (runAny's first success)
    */
-  boolean onResult(Slot<T, R> slot);
+  boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure);
 
   /**
    * Whether successes are results for this sink; false when only failures and the end matter
@@ -21,6 +22,21 @@ interface Sink<T extends @Nullable Object, R extends @Nullable Object> {
   default boolean keepsSuccesses() {
     return true;
   }
+
+  /**
+   * Results this sink was given and its consumer has not taken yet: they count against the run's
+   * buffer. 0 for sinks whose consumer asks for each result (it then counts as waiting in the run).
+   */
+  default long untaken() {
+    return 0;
+  }
+
+  /**
+   * The run stops starting tasks because its buffer is full. A sink that counts {@link #untaken()}
+   * results must make its consumer wake the run once it has taken some; the run reads
+   * {@code untaken()} again after this call, so a result taken meanwhile is not missed.
+   */
+  default void awaitRoom() {}
 
   /** The run ended and every started task has settled; {@code failure} is null for success. */
   void onFinish(@Nullable Throwable failure);
