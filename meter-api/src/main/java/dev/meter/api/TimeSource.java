@@ -15,9 +15,10 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>The callback runs the engine's code for one run (its drain loop: task starts, listeners, result
  * delivery). So it must run where that code may take its time without holding up anyone else's
- * timers: meter's default hands each fired timer from its one timer thread to a small pool of its own
- * threads. A time source built on a {@link ScheduledExecutorService} with {@link #of(ScheduledExecutorService)}
- * runs callbacks on that service's threads; give it an executor with
+ * timers: meter's default is a scheduled pool of a few threads, one waiting for the next timer while
+ * the others run what fell due. A time source built on a {@link ScheduledExecutorService} with
+ * {@link #of(ScheduledExecutorService)} runs callbacks on that service's threads (a single-threaded one
+ * lets one slow callback hold up every timer); give it an executor with
  * {@link #of(ScheduledExecutorService, Executor)} when the service also times other work.
  */
 public interface TimeSource {

@@ -42,7 +42,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   /**
    * How long one drain pass may keep starting tasks before it hands the rest to a callback: long enough
    * that a million instant tasks (about 30 ms) never change threads, short enough that a caller gets
-   * its future back, and a thread of meter's callback pool its turn, within about a tenth of a second.
+   * its future back, and a thread of meter's timer pool its turn, within about a tenth of a second.
    * Measured by the system clock, whatever the run's time source (virtual time does not move in a pass).
    */
   static final long PASS_NANOS = 100_000_000L;

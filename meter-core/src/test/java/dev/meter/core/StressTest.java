@@ -88,8 +88,8 @@ class StressTest {
   }
 
   /**
-   * After every run has ended, no new thread may remain but the test's own pools, meter's one shared
-   * timer thread and its small callback pool, and no pool thread may still be working on a task.
+   * After every run has ended, no new thread may remain but the test's own pools and meter's small
+   * shared timer pool, and no pool thread may still be working on a task.
    */
   private static void assertNoThreadLeftBehind(Set<Thread> before) throws InterruptedException {
     ThreadPoolExecutor pool = (ThreadPoolExecutor) blockingPool;
@@ -103,11 +103,8 @@ class StressTest {
         .map(Thread::getName)
         .filter(name -> !name.startsWith("stress-"))
         .toList();
-    assertThat(added).as("threads the runs left behind")
-        .allMatch(name -> name.startsWith("meter-timer-") || name.startsWith("meter-callback-"));
-    assertThat(added.stream().filter(name -> name.startsWith("meter-timer-"))).as("meter's shared timer threads")
-        .hasSizeLessThanOrEqualTo(1);
-    assertThat(added.stream().filter(name -> name.startsWith("meter-callback-"))).as("meter's callback pool, bounded")
+    assertThat(added).as("threads the runs left behind").allMatch(name -> name.startsWith("meter-timer-"));
+    assertThat(added).as("meter's shared timer pool, bounded")
         .hasSizeLessThanOrEqualTo(Math.max(4, Runtime.getRuntime().availableProcessors()));
   }
 
