@@ -41,6 +41,14 @@ class RateLimitTest {
     return starts;
   }
 
+  /** {@code time}, counting in {@code timers} every timer a run or limiter sets on it. */
+  private static TimeSource countingTimers(VirtualTime time, AtomicInteger timers) {
+    return new LateTime(time, () -> {
+      timers.incrementAndGet();
+      return 0;
+    });
+  }
+
   @ParameterizedTest(name = "{0}/s burst {1}")
   @CsvSource({"10000, 1", "10000, 7", "20, 1", "3, 2", "100000, 100"})
   void runOnEach_rate_staysInsideTheGcraEnvelopeAndKeepsTheRate(double perSecond, int burst) {
@@ -79,10 +87,7 @@ class RateLimitTest {
     // Given 10,000/s with bursts of 10, and a time source that counts the timers set
     VirtualTime time = VirtualTime.create();
     AtomicInteger timers = new AtomicInteger();
-    TimeSource counted = new LateTime(time, () -> {
-      timers.incrementAndGet();
-      return 0;
-    });
+    TimeSource counted = countingTimers(time, timers);
     int n = 5_000;
 
     // When 5,000 instant tasks run
@@ -101,10 +106,7 @@ class RateLimitTest {
     // bursts of 2, whose one spare slot is kept for the timer's lateness)
     VirtualTime time = VirtualTime.create();
     AtomicInteger timers = new AtomicInteger();
-    TimeSource counted = new LateTime(time, () -> {
-      timers.incrementAndGet();
-      return 0;
-    });
+    TimeSource counted = countingTimers(time, timers);
 
     // When 2,000 instant tasks run
     List<Long> starts = startTimes(2_000, 10_000, 1, time, counted);
@@ -119,10 +121,7 @@ class RateLimitTest {
     // Given a shared limiter of 10,000/s with bursts of 5 whose time source counts the timers set
     VirtualTime time = VirtualTime.create();
     AtomicInteger timers = new AtomicInteger();
-    TimeSource counted = new LateTime(time, () -> {
-      timers.incrementAndGet();
-      return 0;
-    });
+    TimeSource counted = countingTimers(time, timers);
     dev.meter.api.SharedLimiter shared = Meter.limiter(dev.meter.api.LimiterConfig.builder()
         .maxPerSecond(10_000).maxBurst(5).timeSource(counted).build());
     List<Long> starts = Collections.synchronizedList(new ArrayList<>());
