@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The run starts when it is first iterated or subscribed to. Results pass through a bounded buffer
  * ({@link RunOptions#bufferSize()}): a consumer that stops taking them stops new starts once it is
- * full. A failure that fails the run is thrown from the iterator's {@code hasNext}/{@code next} as the
+ * full; the blocking iterator lets them resume once a quarter of the buffer is taken. A failure that fails the run is thrown from the iterator's {@code hasNext}/{@code next} as the
  * original exception (checked ones undeclared, as {@link Outcome#getOrThrow()} does). A thread
  * interrupted while it waits for the next result cancels the run, keeps its interrupt status and gets
  * a {@link java.util.concurrent.CancellationException}.
