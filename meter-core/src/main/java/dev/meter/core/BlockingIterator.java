@@ -30,7 +30,7 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E> 
   private final ConcurrentLinkedQueue<Object> results = new ConcurrentLinkedQueue<>();
   /** The consumer wakes a run waiting for room once no more than this many results are untaken. */
   private final long wakeAtUntaken;
-  private @Nullable Run<?, ?> run;
+  private volatile @Nullable Run<?, ?> run;
   private volatile boolean done;
   private volatile @Nullable Throwable failure;
   private volatile @Nullable Thread waiter;

@@ -73,6 +73,11 @@ final class Delivery<T extends @Nullable Object, R extends @Nullable Object> {
     if (waiting + sink.untaken() < bufferSize) {
       return true;
     }
+    if (waiting >= bufferSize) {
+      // Only a result settling frees this room (in input order, the head the rest wait behind), and that
+      // drains the run by itself: the consumer, which has nothing to take, must not be asked to wake it.
+      return false;
+    }
     sink.awaitRoom();
     return waiting + sink.untaken() < bufferSize;  // taken meanwhile: see Sink#awaitRoom
   }

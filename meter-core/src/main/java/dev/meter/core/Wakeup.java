@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import dev.meter.api.TimeSource;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * way, so the action must be harmless to run early or twice (it only makes the owner look again).
  *
  * <p>Not thread-safe: its owner serializes the calls (a run's drain loop, a limiter's lock). Only
- * {@link #firedSequence} is written by the timer's thread.
+ * {@link #firedSequence} is written by the timers' threads.
  */
 final class Wakeup {
   private final TimeSource time;
@@ -21,10 +22,12 @@ final class Wakeup {
   private long deadline;
   private long sequence;
   /**
-   * Which timer last fired. A firing timer runs the action before anything could mark it spent, so an
-   * owner that asks for a deadline from inside that action must not count on it.
+   * The newest timer that fired. A firing timer runs the action before anything could mark it spent, so
+   * an owner that asks for a deadline from inside that action must not count on it. Only ever raised:
+   * a replaced timer already under way on one thread may record its firing after a newer one did on
+   * another, and must not make the newer one look unfired (its deadline would then never be asked for).
    */
-  private volatile long firedSequence;
+  private final AtomicLong firedSequence = new AtomicLong();
 
   Wakeup(TimeSource time, Runnable action) {
     this.time = time;
@@ -38,7 +41,7 @@ final class Wakeup {
    */
   void wakeAt(long at, long now) {
     TimeSource.Scheduled current = timer;
-    if (current != null && firedSequence != sequence) {
+    if (current != null && firedSequence.get() != sequence) {
       if (at - deadline >= 0) {
         // The timer set has not fired: it fires first (or is firing now, and has not yet run its action),
         // and its action makes the owner look again and ask for this later deadline then.
@@ -50,7 +53,7 @@ final class Wakeup {
     deadline = at;
     timer = null;
     timer = time.schedule(() -> {
-      firedSequence = next;
+      firedSequence.accumulateAndGet(next, Math::max);
       action.run();
     }, at - now);
   }

@@ -180,4 +180,36 @@ class CancellationTest {
     assertThat(probe.active.get()).isZero();
     amap.close();
   }
+
+  @Test
+  void amapOrdered_interruptWhileResultsWaitBehindASlowHead_cancelsTheRun() throws InterruptedException {
+    // Given input order, a buffer of 4, item 0 that never ends by itself and items after it done at once
+    CompletableFuture<Integer> head = new CompletableFuture<>();
+    Amap<Integer> amap = Meter.with(options().bufferSize(4).build())
+        .amapOrdered(IntStream.range(0, 10).boxed().toList(), i -> i == 0 ? head : CompletableFuture.completedFuture(i));
+    Throwable[] thrown = new Throwable[1];
+    CountDownLatch waiting = new CountDownLatch(1);
+    Thread consumer = new Thread(() -> {
+      Iterator<Integer> results = amap.iterator();
+      waiting.countDown();
+      try {
+        results.hasNext();  // the buffer is full of results behind item 0: this waits
+      } catch (Throwable t) {
+        thrown[0] = t;
+      }
+    });
+    consumer.setDaemon(true);  // if it spins past its interrupt, the test fails and the JVM still exits
+    consumer.start();
+    waiting.await();
+
+    // When the waiting consumer is interrupted
+    consumer.interrupt();
+    consumer.join(TimeUnit.SECONDS.toMillis(10));
+
+    // Then it was parked, not spinning past its interrupt: the run is cancelled, item 0 with it
+    assertThat(consumer.isAlive()).as("consumer still in hasNext").isFalse();
+    assertThat(thrown[0]).isInstanceOf(CancellationException.class);
+    assertThat(head).isCancelled();
+    amap.close();
+  }
 }

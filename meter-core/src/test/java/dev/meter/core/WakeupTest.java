@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meter.api.TimeSource;
 import dev.meter.testing.VirtualTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,5 +79,36 @@ class WakeupTest {
     assertThat(time.mostLive).isEqualTo(1);
     assertThat(lateRuns.get()).isZero();
     assertThat(time.live.get()).isZero();
+  }
+
+  @Test
+  void wakeAt_replacedTimerRecordsItsFiringAfterTheNewerOne_laterDeadlineStillGetsATimer() {
+    // Given a time source whose timers fire only when the test says, on whatever order it picks
+    List<Runnable> callbacks = new ArrayList<>();
+    TimeSource manual = new TimeSource() {
+      @Override
+      public long read() {
+        return 0;
+      }
+
+      @Override
+      public Scheduled schedule(Runnable callback, long delayNanos) {
+        callbacks.add(callback);
+        return () -> {};  // already under way: cancelling cannot stop it
+      }
+    };
+    AtomicInteger runs = new AtomicInteger();
+    Wakeup wakeup = new Wakeup(manual, runs::incrementAndGet);
+    wakeup.wakeAt(100, 0);
+    wakeup.wakeAt(50, 0);  // replaces the first timer, which is already firing on another thread
+
+    // When the newer timer fires first and the replaced one finishes firing after it (two pool threads)
+    callbacks.get(1).run();
+    callbacks.get(0).run();
+    wakeup.wakeAt(200, 0);
+
+    // Then the later deadline gets a timer of its own: both timers have fired, none is left to ask again
+    assertThat(runs.get()).isEqualTo(2);
+    assertThat(callbacks).hasSize(3);
   }
 }
