@@ -425,10 +425,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       started = null;
       thrown = failed;
     }
-    // Only the JDK's own class: a subclass may override what isDone means (as Slot#attach).
-    if (started != null && started.getClass() == CompletableFuture.class) {
-      CompletableFuture<? extends R> future = (CompletableFuture<? extends R>) started;
-      if (future.isDone() && !future.isCompletedExceptionally()) {
+    CompletableFuture<? extends R> future = Slot.doneOnReturn(started);
+    if (future != null) {
+      if (!future.isCompletedExceptionally()) {
         if (!keepsSuccesses) {
           return true;
         }

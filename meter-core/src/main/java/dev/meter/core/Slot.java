@@ -132,15 +132,29 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
       accept(null, new NullPointerException("task returned a null CompletionStage for the item at index " + index));
       return false;
     }
-    // Only the JDK's own class: a subclass may override what isDone and getNow mean.
-    if (started.getClass() == CompletableFuture.class && ((CompletableFuture<? extends R>) started).isDone()) {
-      takeOutcome((CompletableFuture<? extends R>) started);
+    CompletableFuture<? extends R> done = doneOnReturn(started);
+    if (done != null) {
+      takeOutcome(done);
       return true;
     }
     task = started;
     ((CompletionStage<R>) started).whenComplete(this);
     cancelIfTimedOut();
     return false;
+  }
+
+  /**
+   * The stage as a future already done, or null. Only the JDK's own class counts: a subclass may
+   * override what {@code isDone} and {@code getNow} mean.
+   */
+  @SuppressWarnings("unchecked")
+  static <V extends @Nullable Object> @Nullable CompletableFuture<V> doneOnReturn(
+      @Nullable CompletionStage<V> stage) {
+    if (stage != null && stage.getClass() == CompletableFuture.class) {
+      CompletableFuture<V> future = (CompletableFuture<V>) stage;
+      return future.isDone() ? future : null;
+    }
+    return null;
   }
 
   private void takeOutcome(CompletableFuture<? extends R> done) {
