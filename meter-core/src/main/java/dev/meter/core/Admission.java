@@ -75,6 +75,11 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
     return sourceDone && pending == null && heldHead == null;
   }
 
+  /** Whether an item pulled earlier waits here for its limits (and must start before newer ones). */
+  boolean hasWaiting() {
+    return pending != null || heldHead != null;
+  }
+
   /** The fault that made {@link #nextStartable} give up, once; null if none. */
   @Nullable Throwable takeFault() {
     Throwable thrown = fault;

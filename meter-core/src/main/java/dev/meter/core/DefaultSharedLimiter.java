@@ -54,6 +54,11 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   private long pausedUntil;
   /** Forgotten by its keyed limiter as idle: it grants nothing any more (see {@link #retireIfIdle}). */
   private boolean retired;
+  /**
+   * Raised (under the lock) by every change of the limits or a pause: a lease taken before it is void
+   * (see {@link #lease}). Read without the lock by the runs that hold leases, once per start.
+   */
+  private volatile long leaseEpoch;
 
   DefaultSharedLimiter(LimiterConfig config) {
     this(config, new TaskCounters());
@@ -204,6 +209,65 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   /** A permit of this limiter: the GCRA grant it booked, 0 for none. */
   record Grant(DefaultSharedLimiter limiter, long number) implements Permit {}
 
+  // ---- leases: starts without the lock while no limit is set ----
+
+  /** What {@link #lease} answers when it lends nothing. */
+  static final long NOT_LENT = -1;
+
+  /**
+   * Lends a run {@code permits} permits at once, if this limiter has no limit at all (no
+   * {@code maxAtOnce}, no rate, no pause in force): the run then starts tasks on them without the lock,
+   * and without counting each start here, as long as {@link #leaseHolds} says the lease holds. A
+   * permit lent counts as running, so the books stay right whatever the run does with it: an instant
+   * task uses it and gives it back to the lease, a task that goes on running keeps it as its own
+   * ({@link #leasedPermit}, released as any), and the run gives back what it did not keep with
+   * {@link #endLease} at the end of each pass.
+   *
+   * <p>Lending ahead takes nothing from anyone while no limit exists. Once one is set (or a pause),
+   * the epoch moves: the run sees it before its next start and gives its lease back, so a start after
+   * the change is decided by the new limit; until the run gives the lease back (at once, unless it is
+   * inside a task's {@code apply}), the lent permits count as running, which is more restrictive than
+   * needed, never less.
+   *
+   * @return the epoch the lease holds for, or {@link #NOT_LENT}
+   */
+  long lease(int permits) {
+    synchronized (lock) {
+      if (retired || gcra != null || maxAtOnce != RunOptions.UNLIMITED
+          || (paused && time.read() - pausedUntil < 0)) {
+        return NOT_LENT;
+      }
+      running += permits;
+      return leaseEpoch;
+    }
+  }
+
+  /** The epoch now: it moves with every change of the limits or a pause. */
+  long leaseEpoch() {
+    return leaseEpoch;
+  }
+
+  /** Whether a lease taken at {@code epoch} still holds: no limit was changed and no pause set since. */
+  boolean leaseHolds(long epoch) {
+    return leaseEpoch == epoch;
+  }
+
+  /** The permit of a task started on a lease, released as any other. */
+  Permit leasedPermit() {
+    return unbooked;
+  }
+
+  /** A run gives back the {@code unused} permits of its lease. */
+  void endLease(int unused) {
+    if (unused == 0) {
+      return;
+    }
+    synchronized (lock) {
+      running -= unused;
+    }
+    waiters.signalAll();
+  }
+
   // ---- changes ----
 
   @Override
@@ -232,6 +296,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     Checks.maxAtOnce(maxAtOnce);
     synchronized (lock) {
       this.maxAtOnce = maxAtOnce;
+      leaseEpoch++;
     }
     waiters.signalAll();
   }
@@ -276,6 +341,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
     rate = newRate;
     maxBurst = newBurst;
+    leaseEpoch++;
     wakeup.cancel();  // the waiters are woken and ask again, which sets the timer the new rate needs
   }
 
@@ -297,6 +363,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
       if (!paused || until - pausedUntil > 0) {
         paused = true;
         pausedUntil = until;
+        leaseEpoch++;
       }
       return true;
     }

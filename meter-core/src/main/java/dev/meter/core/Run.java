@@ -68,9 +68,12 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final boolean timed;
   /**
    * The task of a plain run, which takes the plain lane (see {@link #startPlain}): asynchronous tasks,
-   * no limiter, listener or timeout, and delivery in completion order. Null otherwise.
+   * no listener or timeout, no limiter but meter's shared ones, and delivery in completion order. Null
+   * otherwise.
    */
   private final @Nullable AsyncTask<? super T, ? extends R> plainTask;
+  /** A plain run's leases on its shared limiters, while they have no limit; null without limiters. */
+  private final @Nullable Leases leases;
   /** Whether successes are results for the sink ({@link Sink#keepsSuccesses()}). */
   private final boolean keepsSuccesses;
 
@@ -108,8 +111,10 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.wakeup = new Wakeup(time, this::drain);
     this.admission = new Admission<>(this, source, plan, delivery, wakeup);
     this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
-    this.plainTask = !timed && !plan.ordered() && plan.launcher() instanceof AsyncLauncher<T, R> async
-        ? async.task() : null;
+    this.leases = limiters.length == 0 ? null : Leases.forLimiters(limiters, counters);
+    boolean plain = listeners.isEmpty() && plan.taskTimeoutNanos() == 0 && !plan.ordered()
+        && (limiters.length == 0 || leases != null);
+    this.plainTask = plain && plan.launcher() instanceof AsyncLauncher<T, R> async ? async.task() : null;
     this.keepsSuccesses = sink.keepsSuccesses();
   }
 
@@ -358,51 +363,70 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     RunningTasks<T, R> running = this.running;
     Delivery<T, R> delivery = this.delivery;
     Admission<T, R> admission = this.admission;
+    AsyncTask<? super T, ? extends R> plainTask = this.plainTask;
+    Leases leases = this.leases;
     int maxAtOnce = plan.maxAtOnce();
     boolean ordered = delivery.isOrdered();
     int budget = passBudget;
-    while (cancelRequest == null && !stopping) {
-      if (running.size() >= maxAtOnce) {
-        break;  // do not even pull an item: the concurrency limit cannot admit it
-      }
-      // In input order a full buffer may be waiting for an item held aside, so those may still start.
-      boolean room = delivery.hasRoom();
-      if (!room && !ordered) {
-        break;  // the consumer is behind: its buffer is full
-      }
-      if (budget <= 0) {
-        if (passTimeIsUp()) {
-          continueLater();
+    long instantOnLeases = 0;
+    try {
+      while (cancelRequest == null && !stopping) {
+        if (running.size() >= maxAtOnce) {
+          break;  // do not even pull an item: the concurrency limit cannot admit it
+        }
+        // In input order a full buffer may be waiting for an item held aside, so those may still start.
+        boolean room = delivery.hasRoom();
+        if (!room && !ordered) {
+          break;  // the consumer is behind: its buffer is full
+        }
+        if (budget <= 0) {
+          if (passTimeIsUp()) {
+            continueLater();
+            break;
+          }
+          budget = STARTS_PER_CLOCK_LOOK;
+        }
+        if (plainTask != null && (leases == null || leases.ready(admission))) {
+          int started = startPlain(plainTask, leases);
+          if (started == NO_ITEM) {
+            takeAdmissionFault();
+            break;
+          }
+          if (started == INSTANT) {
+            instantOnLeases++;
+          }
+          budget--;
+        } else {
+          long now = now();
+          Slot<T, R> slot = admission.nextStartable(now, room);
+          if (slot == null) {
+            takeAdmissionFault();
+            break;
+          }
+          budget--;
+          if (launch(slot, now)) {
+            settleAtOnce(slot);
+          }
+        }
+        if (settledStack.get() != null) {
+          // Tasks settled meanwhile: take them in before starting more, or the buffer check above
+          // would not count them and the run would race ahead.
           break;
         }
-        budget = STARTS_PER_CLOCK_LOOK;
       }
-      if (plainTask != null) {
-        if (!startPlain(plainTask)) {
-          takeAdmissionFault();
-          break;
-        }
-        budget--;
-      } else {
-        long now = now();
-        Slot<T, R> slot = admission.nextStartable(now, room);
-        if (slot == null) {
-          takeAdmissionFault();
-          break;
-        }
-        budget--;
-        if (launch(slot, now)) {
-          settleAtOnce(slot);
-        }
-      }
-      if (settledStack.get() != null) {
-        // Tasks settled meanwhile: take them in before starting more, or the buffer check above
-        // would not count them and the run would race ahead.
-        break;
+    } finally {
+      passBudget = budget;
+      if (leases != null) {
+        // A lease never outlives the pass: a limit set meanwhile is held up no longer.
+        leases.end(instantOnLeases);
       }
     }
-    passBudget = budget;
   }
+
+  /** What {@link #startPlain} did: no item to start, an instant success, or a task with its slot. */
+  private static final int NO_ITEM = 0;
+  private static final int INSTANT = 1;
+  private static final int WITH_SLOT = 2;
 
   /**
    * Pulls an item and applies its task before any slot is made. A task that is done with a success on
@@ -410,11 +434,13 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
    * dropped if the sink keeps no successes, or else delivered at once when nothing waits ahead of it
    * and the consumer has asked. Any other task gets its slot, and from there the usual journey.
    *
-   * @return false if no item could be pulled now
+   * @param leases where the task's permits come from if the run has limiters (they are ready)
+   * @return {@link #NO_ITEM} if no item could be pulled now, {@link #INSTANT} if the task succeeded on
+   *     return (its permits went back to the leases), {@link #WITH_SLOT} if it got a slot
    */
-  private boolean startPlain(AsyncTask<? super T, ? extends R> task) {
+  private int startPlain(AsyncTask<? super T, ? extends R> task, @Nullable Leases leases) {
     if (!admission.pullItem()) {
-      return false;
+      return NO_ITEM;
     }
     T item = admission.takePulled();
     CompletionStage<? extends R> started;
@@ -429,7 +455,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (future != null) {
       if (!future.isCompletedExceptionally()) {
         if (!keepsSuccesses) {
-          return true;
+          return INSTANT;
         }
         if (delivery.mayDeliverAtOnce()) {
           long index = admission.pulled() - 1;
@@ -437,11 +463,14 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
             sinkSatisfied = true;
             stop();
           }
-          return true;
+          return INSTANT;
         }
       }
     }
-    Slot<T, R> slot = admission.slotForPulled(item, 0);
+    Slot<T, R> slot = admission.slotForPulled(item, now());
+    if (leases != null) {
+      slot.watch().permits = leases.keepPermits();
+    }
     slot.moveTo(Slot.Phase.RUNNING);
     running.add(slot);
     if (thrown != null) {
@@ -449,7 +478,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     } else if (slot.attach(started)) {
       settleAtOnce(slot);
     }
-    return true;
+    return WITH_SLOT;
   }
 
   /** A task was done on return: settle and deliver it here, in order, without the settled stack's round trip. */

@@ -32,6 +32,21 @@ public final class TaskCounters {
     running.increment();
   }
 
+  /** A task started without waiting (no item was counted {@link #waiting()} for it). */
+  public void startedAtOnce() {
+    started.increment();
+    running.increment();
+  }
+
+  /**
+   * {@code count} tasks started without waiting and succeeded at once, counted in one go by a run that
+   * batches its instant tasks.
+   */
+  public void startedAndSucceeded(long count) {
+    started.add(count);
+    succeeded.add(count);
+  }
+
   /** A started task succeeded. */
   public void succeeded() {
     running.decrement();
