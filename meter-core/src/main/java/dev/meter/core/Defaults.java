@@ -4,22 +4,17 @@ import dev.meter.api.TimeSource;
 import java.lang.reflect.Method;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a run uses when its options name nothing: the blocking executor, and the time source. Each is
  * created on first use.
  *
- * <p>The default time source is a scheduled pool of a few daemon threads that run the timers' callbacks
- * themselves. One thread at a time waits for the next timer (the pool's leader); the others wait to
- * take over. So a run whose listener or task keeps a thread for a second delays no other run's
- * timers while a thread is left, and a timer that falls due wakes one thread, not two: handing each
- * callback from one timer thread to another pool cost a second wake-up per timer, which at 10,000
- * starts a second was later than the rate's own interval.
+ * <p>The default time source is a {@link TimerPool}: one daemon thread that waits for the next timer
+ * and runs its callback itself (one wake-up per firing), and a watchdog that adds a thread while a
+ * callback overruns, so that a run whose listener or task keeps a timer thread delays no other run's
+ * timers for more than about 10 ms.
  */
 final class Defaults {
   /** Platform threads in the fallback blocking pool: bounded, so a huge run cannot exhaust the OS. */
@@ -62,20 +57,7 @@ final class Defaults {
   }
 
   private static final class TimeHolder {
-    static final TimeSource TIME = TimeSource.of(timers());
-
-    /**
-     * Enough threads that a few runs busy in slow callbacks leave room for the others; made as timers
-     * are set, and ended after 30 s idle.
-     */
-    private static ScheduledExecutorService timers() {
-      int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
-      ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(threads, daemonThreads("meter-timer-"));
-      timers.setRemoveOnCancelPolicy(true);
-      timers.setKeepAliveTime(30, TimeUnit.SECONDS);
-      timers.allowCoreThreadTimeOut(true);
-      return timers;
-    }
+    static final TimeSource TIME = TimeSource.of(new TimerPool("meter-timer-"));
   }
 
   static ThreadFactory daemonThreads(String prefix) {
