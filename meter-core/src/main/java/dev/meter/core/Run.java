@@ -111,7 +111,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.wakeup = new Wakeup(time, this::drain);
     this.admission = new Admission<>(this, source, plan, delivery, wakeup);
     this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
-    this.leases = limiters.length == 0 ? null : Leases.forLimiters(limiters, counters);
+    this.leases = limiters.length == 0 ? null : Leases.forLimiters(limiters, counters, admission);
     boolean plain = listeners.isEmpty() && plan.taskTimeoutNanos() == 0 && !plan.ordered()
         && (limiters.length == 0 || leases != null);
     this.plainTask = plain && plan.launcher() instanceof AsyncLauncher<T, R> async ? async.task() : null;
@@ -363,84 +363,69 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     RunningTasks<T, R> running = this.running;
     Delivery<T, R> delivery = this.delivery;
     Admission<T, R> admission = this.admission;
-    AsyncTask<? super T, ? extends R> plainTask = this.plainTask;
-    Leases leases = this.leases;
     int maxAtOnce = plan.maxAtOnce();
     boolean ordered = delivery.isOrdered();
     int budget = passBudget;
-    long instantOnLeases = 0;
-    try {
-      while (cancelRequest == null && !stopping) {
-        if (running.size() >= maxAtOnce) {
-          break;  // do not even pull an item: the concurrency limit cannot admit it
-        }
-        // In input order a full buffer may be waiting for an item held aside, so those may still start.
-        boolean room = delivery.hasRoom();
-        if (!room && !ordered) {
-          break;  // the consumer is behind: its buffer is full
-        }
-        if (budget <= 0) {
-          if (passTimeIsUp()) {
-            continueLater();
-            break;
-          }
-          budget = STARTS_PER_CLOCK_LOOK;
-        }
-        if (plainTask != null && (leases == null || leases.ready(admission))) {
-          int started = startPlain(plainTask, leases);
-          if (started == NO_ITEM) {
-            takeAdmissionFault();
-            break;
-          }
-          if (started == INSTANT) {
-            instantOnLeases++;
-          }
-          budget--;
-        } else {
-          long now = now();
-          Slot<T, R> slot = admission.nextStartable(now, room);
-          if (slot == null) {
-            takeAdmissionFault();
-            break;
-          }
-          budget--;
-          if (launch(slot, now)) {
-            settleAtOnce(slot);
-          }
-        }
-        if (settledStack.get() != null) {
-          // Tasks settled meanwhile: take them in before starting more, or the buffer check above
-          // would not count them and the run would race ahead.
+    while (cancelRequest == null && !stopping) {
+      if (running.size() >= maxAtOnce) {
+        break;  // do not even pull an item: the concurrency limit cannot admit it
+      }
+      // In input order a full buffer may be waiting for an item held aside, so those may still start.
+      boolean room = delivery.hasRoom();
+      if (!room && !ordered) {
+        break;  // the consumer is behind: its buffer is full
+      }
+      if (budget <= 0) {
+        if (passTimeIsUp()) {
+          continueLater();
           break;
         }
+        budget = STARTS_PER_CLOCK_LOOK;
       }
-    } finally {
-      passBudget = budget;
-      if (leases != null) {
-        // A lease never outlives the pass: a limit set meanwhile is held up no longer.
-        leases.end(instantOnLeases);
+      if (plainTask != null && (leases == null || leases.ready())) {
+        if (!startPlain(plainTask)) {
+          takeAdmissionFault();
+          break;
+        }
+        budget--;
+      } else {
+        long now = now();
+        Slot<T, R> slot = admission.nextStartable(now, room);
+        if (slot == null) {
+          takeAdmissionFault();
+          break;
+        }
+        budget--;
+        if (launch(slot, now)) {
+          settleAtOnce(slot);
+        }
       }
+      if (settledStack.get() != null) {
+        // Tasks settled meanwhile: take them in before starting more, or the buffer check above
+        // would not count them and the run would race ahead.
+        break;
+      }
+    }
+    passBudget = budget;
+    if (leases != null) {
+      // A lease never outlives the pass: a limit set meanwhile is held up no longer. (If the loop
+      // threw, failFatally gives the leases back.)
+      leases.end();
     }
   }
 
-  /** What {@link #startPlain} did: no item to start, an instant success, or a task with its slot. */
-  private static final int NO_ITEM = 0;
-  private static final int INSTANT = 1;
-  private static final int WITH_SLOT = 2;
-
   /**
    * Pulls an item and applies its task before any slot is made. A task that is done with a success on
-   * return (the common instant task) needs none, since nothing watches or limits it: its result is
-   * dropped if the sink keeps no successes, or else delivered at once when nothing waits ahead of it
-   * and the consumer has asked. Any other task gets its slot, and from there the usual journey.
+   * return (the common instant task) needs none, since nothing watches or limits it (its permits, if
+   * the run has limiters, go back to the run's leases, which count it): its result is dropped if the
+   * sink keeps no successes, or else delivered at once when nothing waits ahead of it and the consumer
+   * has asked. Any other task gets its slot, and from there the usual journey.
    *
-   * @param leases where the task's permits come from if the run has limiters (they are ready)
-   * @return {@link #NO_ITEM} if no item could be pulled now, {@link #INSTANT} if the task succeeded on
-   *     return (its permits went back to the leases), {@link #WITH_SLOT} if it got a slot
+   * @return false if no item could be pulled now
    */
-  private int startPlain(AsyncTask<? super T, ? extends R> task, @Nullable Leases leases) {
+  private boolean startPlain(AsyncTask<? super T, ? extends R> task) {
     if (!admission.pullItem()) {
-      return NO_ITEM;
+      return false;
     }
     T item = admission.takePulled();
     CompletionStage<? extends R> started;
@@ -455,7 +440,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (future != null) {
       if (!future.isCompletedExceptionally()) {
         if (!keepsSuccesses) {
-          return INSTANT;
+          return true;
         }
         if (delivery.mayDeliverAtOnce()) {
           long index = admission.pulled() - 1;
@@ -463,7 +448,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
             sinkSatisfied = true;
             stop();
           }
-          return INSTANT;
+          return true;
         }
       }
     }
@@ -478,7 +463,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     } else if (slot.attach(started)) {
       settleAtOnce(slot);
     }
-    return WITH_SLOT;
+    return true;
   }
 
   /** A task was done on return: settle and deliver it here, in order, without the settled stack's round trip. */
@@ -587,6 +572,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
 
   private void failFatally(Throwable bug) {
     failures.record(bug);
+    if (leases != null) {
+      leases.end();  // the start loop threw before it could give them back
+    }
     if (!stopping) {
       try {
         stop();
