@@ -12,5 +12,5 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface AsyncCall<R extends @Nullable Object> {
   /** Starts the work. */
-  CompletionStage<R> call() throws Exception;
+  CompletionStage<? extends R> call() throws Exception;
 }

@@ -1,24 +1,34 @@
 package dev.meter.core;
 
+import dev.meter.api.Amap;
 import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.BlockingCall;
 import dev.meter.api.BlockingTask;
+import dev.meter.api.ItemResult;
 import dev.meter.api.KeyedLimiter;
 import dev.meter.api.LimiterConfig;
+import dev.meter.api.Outcome;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.SharedLimiter;
+import dev.meter.api.Source;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * meter's entry class: run many tasks concurrently under limits.
+ * meter's entry class: run many tasks concurrently under limits. The static methods make runners,
+ * limiters and blocking tasks; a {@code Meter} is the {@link Runner} they return, with the varargs
+ * forms of {@code runAll}, {@code runAllOutcomes} and {@code runAny} besides the list forms.
  *
  * <pre>{@code
- * Runner meter = Meter.with(RunOptions.builder().maxAtOnce(5).maxPerSecond(10).maxBurst(3).build());
+ * Meter meter = Meter.with(RunOptions.builder().maxAtOnce(5).maxPerSecond(10).maxBurst(3).build());
  *
- * List<String> pages = meter.runAll(calls).join();                  // every result, in order
+ * List<String> pages = meter.runAll(() -> fetch("a"), () -> fetch("b")).join(); // every result, in order
  * try (Amap<String> done = meter.amap(urls, url -> fetch(url))) {   // results as they finish
  *   for (String page : done) { ... }
  * }
@@ -26,19 +36,24 @@ import org.jspecify.annotations.Nullable;
  * String fastest = meter.runAny(mirrors).join();                    // first success, rest cancelled
  * }</pre>
  *
- * <p>Tasks are asynchronous ({@link AsyncTask}, returning a {@link java.util.concurrent.CompletionStage});
- * blocking code is wrapped with {@link #blocking(BlockingTask)} and then runs on the run's executor.
+ * <p>Tasks are asynchronous ({@link AsyncTask}, returning a {@link CompletionStage} of the result or of
+ * any subtype); blocking code is wrapped with {@link #blocking(BlockingTask)} and then runs on the run's
+ * executor.
  */
-public final class Meter {
-  private Meter() {}
+public final class Meter implements Runner {
+  private final MeterRunner runner;
+
+  private Meter(RunOptions options) {
+    this.runner = new MeterRunner(options);
+  }
 
   /**
    * A runner whose every run uses {@code options}.
    *
    * @throws NullPointerException if {@code options} is null
    */
-  public static Runner with(RunOptions options) {
-    return new MeterRunner(Objects.requireNonNull(options, "options"));
+  public static Meter with(RunOptions options) {
+    return new Meter(Objects.requireNonNull(options, "options"));
   }
 
   /**
@@ -63,8 +78,8 @@ public final class Meter {
   }
 
   /** A runner with {@link RunOptions#defaults()}: no limits, fail-fast. */
-  public static Runner withDefaults() {
-    return new MeterRunner(RunOptions.defaults());
+  public static Meter withDefaults() {
+    return new Meter(RunOptions.defaults());
   }
 
   /**
@@ -92,5 +107,130 @@ public final class Meter {
   /** Whether blocking tasks run on virtual threads by default here (JDK 21 and later). */
   public static boolean defaultExecutorUsesVirtualThreads() {
     return Defaults.usesVirtualThreads();
+  }
+
+  // ---- the Runner: every run is made by the engine's MeterRunner ----
+
+  @Override
+  public RunOptions options() {
+    return runner.options();
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<@Nullable Void> runOnEach(
+      Iterable<? extends T> source, AsyncTask<? super T, ?> task) {
+    return runner.runOnEach(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object> CompletableFuture<@Nullable Void> runOnEach(
+      Source<? extends T> source, AsyncTask<? super T, ?> task) {
+    return runner.runOnEach(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amap(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amap(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amap(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amap(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amapOrdered(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amapOrdered(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amapOrdered(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amapOrdered(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapResults(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amapResults(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapResults(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amapResults(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapOrderedResults(
+      Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amapOrderedResults(source, task);
+  }
+
+  @Override
+  public <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapOrderedResults(
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
+    return runner.amapOrderedResults(source, task);
+  }
+
+  @Override
+  public <R extends @Nullable Object> CompletableFuture<List<R>> runAll(
+      Iterable<? extends AsyncCall<? extends R>> calls) {
+    return runner.runAll(calls);
+  }
+
+  @Override
+  public <R extends @Nullable Object> CompletableFuture<List<Outcome<R>>> runAllOutcomes(
+      Iterable<? extends AsyncCall<? extends R>> calls) {
+    return runner.runAllOutcomes(calls);
+  }
+
+  @Override
+  public <R extends @Nullable Object> CompletableFuture<R> runAny(
+      Iterable<? extends AsyncCall<? extends R>> calls) {
+    return runner.runAny(calls);
+  }
+
+  // ---- varargs forms (here, not in Runner: only a final method may promise safe generic varargs) ----
+
+  /**
+   * {@link #runAll(Iterable)} of the calls given: {@code meter.runAll(() -> fetch("a"), () -> fetch("b"))}.
+   *
+   * @throws NullPointerException if {@code calls} or one of them is null
+   */
+  @SafeVarargs
+  public final <R extends @Nullable Object> CompletableFuture<List<R>> runAll(AsyncCall<? extends R>... calls) {
+    return runner.runAll(listOf(calls));
+  }
+
+  /** {@link #runAllOutcomes(Iterable)} of the calls given. */
+  @SafeVarargs
+  public final <R extends @Nullable Object> CompletableFuture<List<Outcome<R>>> runAllOutcomes(
+      AsyncCall<? extends R>... calls) {
+    return runner.runAllOutcomes(listOf(calls));
+  }
+
+  /**
+   * {@link #runAny(Iterable)} of the calls given.
+   *
+   * @throws IllegalArgumentException if no call is given
+   */
+  @SafeVarargs
+  public final <R extends @Nullable Object> CompletableFuture<R> runAny(AsyncCall<? extends R>... calls) {
+    return runner.runAny(listOf(calls));
+  }
+
+  /** The calls as a list, read once (the array is the caller's; it is not kept). */
+  private static <C> List<C> listOf(C[] calls) {
+    Objects.requireNonNull(calls, "calls");
+    return Arrays.asList(calls.clone());
+  }
+
+  @Override
+  public String toString() {
+    return "Meter.with(" + runner.options() + ")";
   }
 }

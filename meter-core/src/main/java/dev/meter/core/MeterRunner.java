@@ -264,7 +264,7 @@ final class MeterRunner implements Runner {
 
   @SuppressWarnings("unchecked")
   private <R extends @Nullable Object> Run.Launcher<AsyncCall<? extends R>, R> callLauncher() {
-    AsyncTask<AsyncCall<? extends R>, R> invoke = call -> (CompletionStage<R>) call.call();
+    AsyncTask<AsyncCall<? extends R>, R> invoke = AsyncCall::call;
     return (slot, call) -> {
       if (call == null) {
         slot.accept(null, new NullPointerException("calls[" + slot.index + "] is null"));

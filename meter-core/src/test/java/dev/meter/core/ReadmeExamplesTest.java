@@ -41,9 +41,9 @@ class ReadmeExamplesTest {
 
   @Test
   void runAll_runAny_amapOrdered_asInTheReadme() {
-    List<String> pages = Meter.with(limits).runAll(List.<AsyncCall<String>>of(
+    List<String> pages = Meter.with(limits).runAll(
         () -> fetch("https://a.example"),
-        () -> fetch("https://b.example"))).join();
+        () -> fetch("https://b.example")).join();
     assertThat(pages).containsExactly("page of https://a.example", "page of https://b.example");
 
     List<String> mirrors = List.of("m1", "m2", "m3");
