@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
@@ -27,7 +26,26 @@ import org.jspecify.annotations.Nullable;
 final class BlockingIterator<E extends @Nullable Object> implements Iterator<E> {
   private static final Object NULL = new Object();
 
-  private final ConcurrentLinkedQueue<Object> results = new ConcurrentLinkedQueue<>();
+  /**
+   * Results handed over and not yet taken, in chunks of {@link #CHUNK}: one producer (the run's drain
+   * loop, one thread at a time) appends, one consumer takes, and {@link #handed} (a release store after
+   * the append, an acquire read before the take) says how far the consumer may read. No CAS and no node
+   * per result, which a concurrent queue costs twice per result.
+   */
+  private static final int CHUNK = 1024;
+
+  private static final class Chunk {
+    final Object[] slots = new Object[CHUNK];
+    /** Written before the release store of {@code handed} that covers its first slot. */
+    @Nullable Chunk next;
+  }
+
+  /** The producer's chunk and the next free slot in it. */
+  private Chunk appendChunk = new Chunk();
+  private int appendAt;
+  /** The consumer's chunk and the next slot to take from it. */
+  private Chunk takeChunk = appendChunk;
+  private int takeAt;
   /** The consumer wakes a run waiting for room once no more than this many results are untaken. */
   private final long wakeAtUntaken;
   private volatile @Nullable Run<?, ?> run;
@@ -54,9 +72,31 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E> 
   // ---- the run's side, from its drain loop ----
 
   void hand(E result) {
-    results.add(result == null ? NULL : result);
+    if (appendAt == CHUNK) {
+      Chunk fresh = new Chunk();
+      appendChunk.next = fresh;
+      appendChunk = fresh;
+      appendAt = 0;
+    }
+    appendChunk.slots[appendAt++] = result == null ? NULL : result;
     HANDED.setRelease(this, (long) HANDED.getOpaque(this) + 1);  // only the drain loop writes it
     wakeConsumer();
+  }
+
+  /** The next result handed over, or null if every one handed over is taken. Consumer only. */
+  private @Nullable Object poll() {
+    long t = (long) TAKEN.getOpaque(this);
+    if (t == handed) {  // the acquire read that makes the slots written before it visible
+      return null;
+    }
+    if (takeAt == CHUNK) {
+      Chunk following = takeChunk.next;
+      takeChunk = following;
+      takeAt = 0;
+    }
+    Object result = takeChunk.slots[takeAt];
+    takeChunk.slots[takeAt++] = null;
+    return result;
   }
 
   long untaken() {
@@ -89,13 +129,20 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E> 
       return true;
     }
     for (;;) {
-      Object result = results.poll();
+      Object result = poll();
       if (result != null) {
         next = result;
         took();
         return true;
       }
       if (done) {
+        // Results handed just before the run finished: the read of done above makes them visible.
+        Object last = poll();
+        if (last != null) {
+          next = last;
+          took();
+          return true;
+        }
         Throwable thrown = failure;
         if (thrown != null) {
           throw Rethrow.<RuntimeException>unchecked(thrown);
@@ -108,7 +155,7 @@ final class BlockingIterator<E extends @Nullable Object> implements Iterator<E> 
         continue;
       }
       waiter = Thread.currentThread();
-      if (results.isEmpty() && !done && !roomAwaited) {
+      if (handed == taken && !done && !roomAwaited) {
         LockSupport.park(this);
       }
       waiter = null;
