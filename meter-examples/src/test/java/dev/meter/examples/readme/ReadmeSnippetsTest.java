@@ -1,0 +1,215 @@
+package dev.meter.examples.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every fenced {@code java} block of README.md, compiled as the README shows it and then run: a
+ * snippet that stops compiling, or throws, fails the build.
+ *
+ * <p>Each block becomes the body of a method {@code snippet()} of a class extending
+ * {@link ReadmeContext}, which declares the names the README uses without declaring them (stand-ins
+ * for the network). Import lines at the top of a block become the file's imports; class declarations
+ * in a block are local classes of the method. A block preceded by {@code <!-- readme: compile only -->}
+ * (it sends real HTTP requests) is compiled but not run.
+ */
+class ReadmeSnippetsTest {
+  private static final Path README = locateReadme();
+  private static final String COMPILE_ONLY = "<!-- readme: compile only -->";
+  private static final List<String> IMPORTS = List.of(
+      "dev.meter.api.*", "dev.meter.core.*", "dev.meter.testing.*", "java.util.*",
+      "java.util.concurrent.*", "java.util.stream.*", "java.time.*", "java.net.*", "java.net.http.*",
+      "java.net.http.HttpResponse.BodyHandlers", "java.nio.file.*");
+
+  record Block(int line, List<String> imports, String body, boolean run) {
+    String className() {
+      return "Readme_line_" + line;
+    }
+  }
+
+  private static List<Block> blocks;
+  private static Path compiled;
+
+  @BeforeAll
+  static void compileEveryBlock(@TempDir Path dir) throws IOException {
+    blocks = javaBlocks(Files.readAllLines(README));
+    Path sources = Files.createDirectories(dir.resolve("src/dev/meter/examples/readme"));
+    compiled = Files.createDirectories(dir.resolve("classes"));
+    List<File> files = new ArrayList<>();
+    for (Block block : blocks) {
+      Path source = sources.resolve(block.className() + ".java");
+      Files.writeString(source, sourceOf(block));
+      files.add(source.toFile());
+    }
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+    try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+      List<String> options = List.of("--release", "17", "-proc:none", "-Xlint:unchecked", "-Werror",
+          "-classpath", classPath(), "-d", compiled.toString());
+      boolean ok = javac.getTask(null, fileManager, diagnostics, options, null,
+          fileManager.getJavaFileObjectsFromFiles(files)).call();
+      List<String> errors = new ArrayList<>();
+      for (Diagnostic<? extends JavaFileObject> each : diagnostics.getDiagnostics()) {
+        if (each.getKind() == Diagnostic.Kind.ERROR || each.getKind() == Diagnostic.Kind.WARNING
+            || each.getKind() == Diagnostic.Kind.MANDATORY_WARNING) {
+          errors.add(where(each) + ": " + each.getMessage(Locale.ROOT));
+        }
+      }
+      assertThat(errors).as("README snippets that do not compile cleanly").isEmpty();
+      assertThat(ok).isTrue();
+    }
+  }
+
+  @Test
+  void readme_hasJavaBlocks_andEveryOneIsCompiled() {
+    assertThat(blocks).hasSizeGreaterThanOrEqualTo(15);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyRunnableBlock_runsWithoutThrowing() throws IOException {
+    URLClassLoader loader = new URLClassLoader(new URL[] {compiled.toUri().toURL()},
+        ReadmeSnippetsTest.class.getClassLoader());
+    return blocks.stream().filter(Block::run).map(block -> DynamicTest.dynamicTest(
+        "README line " + block.line(), () -> runBlock(loader, block)));
+  }
+
+  private static void runBlock(ClassLoader loader, Block block) throws Exception {
+    Class<?> type = loader.loadClass("dev.meter.examples.readme." + block.className());
+    Object instance = type.getDeclaredConstructor().newInstance();
+    Method snippet = type.getDeclaredMethod("snippet");
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> ran = thread.submit(() -> {
+        try {
+          snippet.invoke(instance);
+        } catch (InvocationTargetException thrown) {
+          throw new AssertionError("README line " + block.line() + " threw", thrown.getCause());
+        } catch (IllegalAccessException impossible) {
+          throw new AssertionError(impossible);
+        }
+        return null;
+      });
+      ran.get(60, TimeUnit.SECONDS);
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  /** The java blocks, with the README line each starts at. */
+  static List<Block> javaBlocks(List<String> lines) {
+    List<Block> found = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (!lines.get(i).strip().equals("```java")) {
+        continue;
+      }
+      boolean run = !(i > 0 && lines.get(i - 1).strip().equals(COMPILE_ONLY));
+      int start = i + 1;
+      int end = start;
+      while (end < lines.size() && !lines.get(end).strip().equals("```")) {
+        end++;
+      }
+      List<String> imports = new ArrayList<>();
+      StringBuilder body = new StringBuilder();
+      for (String line : lines.subList(start, end)) {
+        if (line.startsWith("import ")) {
+          imports.add(line);
+        } else {
+          body.append(line).append('\n');
+        }
+      }
+      found.add(new Block(start + 1, imports, body.toString(), run));
+      i = end;
+    }
+    return found;
+  }
+
+  private static String sourceOf(Block block) {
+    StringBuilder source = new StringBuilder("package dev.meter.examples.readme;\n");
+    for (String each : IMPORTS) {
+      source.append("import ").append(each).append(";\n");
+    }
+    source.append("import static org.assertj.core.api.Assertions.assertThat;\n");
+    block.imports().forEach(line -> source.append(line).append('\n'));
+    source.append("@SuppressWarnings(\"unused\")\n");
+    source.append("public class ").append(block.className()).append(" extends ReadmeContext {\n");
+    source.append("  public void snippet() throws Exception {\n");
+    source.append("//README:").append(block.line()).append('\n');  // body lines start on the next line
+    source.append(block.body());
+    source.append("  }\n}\n");
+    return source.toString();
+  }
+
+  /** A diagnostic's place as a README line, when it falls in a snippet's body. */
+  private static String where(Diagnostic<? extends JavaFileObject> diagnostic) {
+    JavaFileObject file = diagnostic.getSource();
+    if (file == null) {
+      return "?";
+    }
+    try {
+      List<String> source = List.of(file.getCharContent(true).toString().split("\n", -1));
+      int marker = -1;
+      for (int i = 0; i < source.size(); i++) {
+        if (source.get(i).startsWith("//README:")) {
+          marker = i;
+          break;
+        }
+      }
+      int readmeLine = Integer.parseInt(source.get(marker).substring("//README:".length()));
+      long offset = diagnostic.getLineNumber() - 1 - (marker + 1);
+      return offset >= 0 ? "README.md:" + (readmeLine + offset) : file.getName() + ":" + diagnostic.getLineNumber();
+    } catch (IOException | RuntimeException unknown) {
+      return file.getName() + ":" + diagnostic.getLineNumber();
+    }
+  }
+
+  /** The test's class path: the entries of java.class.path and any jars their manifests name. */
+  private static String classPath() {
+    Set<String> entries = new LinkedHashSet<>();
+    for (String property : new String[] {"java.class.path", "jdk.module.path"}) {
+      String value = System.getProperty(property);
+      if (value != null && !value.isEmpty()) {
+        entries.addAll(List.of(value.split(File.pathSeparator)));
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private static Path locateReadme() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("README.md");
+      if (Files.exists(candidate) && Files.exists(dir.resolve("meter-core"))) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("README.md not found above " + Path.of("").toAbsolutePath());
+  }
+}
