@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,24 +26,10 @@ class TimerPoolTest {
   @Test
   void schedule_chainedTimersOfARate_allFireOnOneThread() throws Exception {
     // Given timers set one after another, each from the callback of the one before (as a rate's wake-ups are)
-    Set<String> threads = ConcurrentHashMap.newKeySet();
-    CountDownLatch done = new CountDownLatch(1);
-    AtomicInteger left = new AtomicInteger(300);
-
     // When 300 of them fire, 100 µs apart
-    Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      threads.add(Thread.currentThread().getName());
-      if (left.decrementAndGet() == 0) {
-        done.countDown();
-      } else {
-        pool.schedule(next[0], 100, TimeUnit.MICROSECONDS);
-      }
-    };
-    pool.schedule(next[0], 100, TimeUnit.MICROSECONDS);
+    Set<String> threads = threadsFiringChainedTimers(pool, 300);
 
     // Then all ran on one thread: no second thread was woken to take over the wait at each firing
-    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(threads).hasSize(1);
     assertThat(pool.getPoolSize()).isEqualTo(1);
   }
@@ -85,24 +72,30 @@ class TimerPoolTest {
     // the wait to another thread at each firing, so chained timers run on more than one thread.
     ScheduledThreadPoolExecutor jdk = new ScheduledThreadPoolExecutor(4);
     try {
-      Set<String> threads = ConcurrentHashMap.newKeySet();
-      CountDownLatch done = new CountDownLatch(1);
-      AtomicInteger left = new AtomicInteger(300);
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        threads.add(Thread.currentThread().getName());
-        if (left.decrementAndGet() == 0) {
-          done.countDown();
-        } else {
-          jdk.schedule(next[0], 100, TimeUnit.MICROSECONDS);
-        }
-      };
-      jdk.schedule(next[0], 100, TimeUnit.MICROSECONDS);
-      assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(threads).hasSizeGreaterThan(1);
+      assertThat(threadsFiringChainedTimers(jdk, 300)).hasSizeGreaterThan(1);
     } finally {
       jdk.shutdownNow();
     }
+  }
+
+  /** Fires {@code count} timers 100 µs apart, each set by the one before; the threads they ran on. */
+  private static Set<String> threadsFiringChainedTimers(ScheduledExecutorService timers, int count)
+      throws InterruptedException {
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicInteger left = new AtomicInteger(count);
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      threads.add(Thread.currentThread().getName());
+      if (left.decrementAndGet() == 0) {
+        done.countDown();
+      } else {
+        timers.schedule(next[0], 100, TimeUnit.MICROSECONDS);
+      }
+    };
+    timers.schedule(next[0], 100, TimeUnit.MICROSECONDS);
+    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+    return threads;
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
