@@ -104,11 +104,6 @@ public final class Meter implements Runner {
     return new BlockingCallAdapter<>(Objects.requireNonNull(call, "call"));
   }
 
-  /** Whether blocking tasks run on virtual threads by default here (JDK 21 and later). */
-  public static boolean defaultExecutorUsesVirtualThreads() {
-    return Defaults.usesVirtualThreads();
-  }
-
   // ---- the Runner: every run is made by the engine's MeterRunner ----
 
   @Override

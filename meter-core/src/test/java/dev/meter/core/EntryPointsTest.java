@@ -256,6 +256,6 @@ class EntryPointsTest {
       amap.forEach(doubled::add);
     }
     assertThat(doubled).containsExactly(0, 2, 4, 6, 8);
-    assertThat(Meter.defaultExecutorUsesVirtualThreads()).isEqualTo(Runtime.version().feature() >= 21);
+    assertThat(Defaults.usesVirtualThreads()).isEqualTo(Runtime.version().feature() >= 21);
   }
 }

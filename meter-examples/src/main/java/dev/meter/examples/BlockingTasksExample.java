@@ -29,8 +29,9 @@ public final class BlockingTasksExample {
     try (RateLimitedServer server = RateLimitedServer.start(RateLimitedServer.Limits.defaults())) {
       Set<String> bodies = ConcurrentHashMap.newKeySet();
       int threads = run(List.of(server.page(1), server.page(2), server.page(3), server.page(4)), bodies);
-      System.out.println(bodies.size() + " pages on " + threads + " threads; virtual threads: "
-          + Meter.defaultExecutorUsesVirtualThreads());
+      int jdk = Runtime.version().feature();
+      System.out.println(bodies.size() + " pages on " + threads + " threads, "
+          + (jdk >= 21 ? "virtual ones" : "of meter's bounded daemon pool") + " (JDK " + jdk + ")");
     }
   }
 }
