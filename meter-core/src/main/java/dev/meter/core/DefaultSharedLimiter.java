@@ -213,6 +213,11 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
 
   /** What {@link #lease} answers when it lends nothing. */
   static final long NOT_LENT = -1;
+  /**
+   * What {@link #lease} answers when only a pause keeps it from lending: the pause ends without a
+   * change of epoch, so the run must ask again rather than wait for one.
+   */
+  static final long NOT_LENT_WHILE_PAUSED = -2;
 
   /**
    * Lends a run {@code permits} permits at once, if this limiter has no limit at all (no
@@ -229,13 +234,15 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
    * inside a task's {@code apply}), the lent permits count as running, which is more restrictive than
    * needed, never less.
    *
-   * @return the epoch the lease holds for, or {@link #NOT_LENT}
+   * @return the epoch the lease holds for, {@link #NOT_LENT}, or {@link #NOT_LENT_WHILE_PAUSED}
    */
   long lease(int permits) {
     synchronized (lock) {
-      if (retired || gcra != null || maxAtOnce != RunOptions.UNLIMITED
-          || (paused && time.read() - pausedUntil < 0)) {
+      if (retired || gcra != null || maxAtOnce != RunOptions.UNLIMITED) {
         return NOT_LENT;
+      }
+      if (paused && time.read() - pausedUntil < 0) {
+        return NOT_LENT_WHILE_PAUSED;
       }
       running += permits;
       return leaseEpoch;

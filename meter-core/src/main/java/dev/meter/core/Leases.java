@@ -122,6 +122,9 @@ final class Leases {
       lease.refusedAt = before;  // a change after that read moves the epoch on, so it is asked again
       return false;
     }
+    if (epoch == DefaultSharedLimiter.NOT_LENT_WHILE_PAUSED) {
+      return false;  // asked again at the next start: the pause ends without moving the epoch
+    }
     lease.epoch = epoch;
     lease.left = BLOCK;
     return true;

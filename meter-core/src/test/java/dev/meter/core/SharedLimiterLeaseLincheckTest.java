@@ -55,7 +55,7 @@ public class SharedLimiterLeaseLincheckTest {
       limiter.endLease(left[thread]);
       left[thread] = 0;
       long epoch = limiter.lease(BLOCK);
-      if (epoch == DefaultSharedLimiter.NOT_LENT) {
+      if (epoch < 0) {  // not lent (a limit, or a pause)
         long now = time.read();
         if (!(limiter.tryAcquire(null, now, now) instanceof Limiter.Permit permit)) {
           return false;

@@ -103,6 +103,31 @@ class SharedLimiterLeaseTest {
   }
 
   @Test
+  void runOnEach_afterAPauseEnds_startsGoOnLeasesAgain() {
+    // Given a limiter of no limit, paused by the 100th task of a run
+    DefaultSharedLimiter limiter = new DefaultSharedLimiter(LimiterConfig.builder().timeSource(time).build());
+    List<Integer> runningSeen = new ArrayList<>();
+    AsyncTask<Integer, Integer> task = i -> {
+      if (i == 99) {
+        limiter.pauseFor(Duration.ofSeconds(1));
+      }
+      if (i == 150) {
+        runningSeen.add(limiter.running());  // a start on a lease sees the whole block lent
+      }
+      return CompletableFuture.completedFuture(i);
+    };
+
+    // When the pause ends and the run goes on
+    CompletableFuture<Void> run = Meter.with(RunOptions.builder().limiter(limiter).timeSource(time).build())
+        .runOnEach(IntStream.range(0, 200).boxed().toList(), task);
+    time.advance(Duration.ofSeconds(1));
+
+    // Then the later starts were lent a block again, not asked one by one under the lock
+    assertThat(run).isCompleted();
+    assertThat(runningSeen).containsExactly(Leases.BLOCK);
+  }
+
+  @Test
   void runOnEach_maxAtOnceSetFromInsideATaskOnALease_laterStartsKeepIt() {
     // Given a limiter of no limit, and a run whose 50th task sets maxAtOnce to 2 and whose later tasks pend
     SharedLimiter limiter = Meter.limiter(LimiterConfig.builder().timeSource(time).build());
