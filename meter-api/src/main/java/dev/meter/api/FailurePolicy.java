@@ -1,8 +1,9 @@
 package dev.meter.api;
 
 /**
- * What a run does when a task fails (unless {@code captureOutcome} is set, in which case failures are
- * results and never fail the run).
+ * What a run whose results are plain values ({@code runOnEach}, {@code amap}, {@code runAll}) does when
+ * a task fails. The {@code amapResults} and {@code runAllOutcomes} views have no policy: a failure is
+ * the item's outcome there.
  */
 public enum FailurePolicy {
   /**

@@ -3,22 +3,27 @@ package dev.meter.api;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One item's result with what the run was asked to include: its position in the input
- * ({@code includeIndex}), the input itself ({@code includeValue}) and its outcome. With
- * {@code captureOutcome} the outcome may be a failure; without it, failures fail the run and every
- * delivered outcome is a success.
+ * One item's report from {@code amapResults} / {@code amapOrderedResults}: its position in the input,
+ * the input itself and what its task gave, a value or a failure. Both are always there: a null
+ * {@code item} is an item that was null, never one left out.
  *
- * @param index the item's position in the input, counting from 0; -1 unless {@code includeIndex}
- * @param item the input item; null unless {@code includeValue} (or if the item itself was null)
- * @param outcome the task's result or failure
+ * @param index the item's position in the input, counting from 0
+ * @param item the input item, as the source gave it
+ * @param outcome the task's result or failure (a failure never fails the run that yields it)
  * @param <T> the item's type
  * @param <R> the result's type
  */
 public record ItemResult<T extends @Nullable Object, R extends @Nullable Object>(
     long index, @Nullable T item, Outcome<R> outcome) {
 
-  /** @throws NullPointerException if {@code outcome} is null */
+  /**
+   * @throws IllegalArgumentException if {@code index} is negative
+   * @throws NullPointerException if {@code outcome} is null
+   */
   public ItemResult {
+    if (index < 0) {
+      throw new IllegalArgumentException("index must be >= 0, but was " + index);
+    }
     java.util.Objects.requireNonNull(outcome, "outcome");
   }
 

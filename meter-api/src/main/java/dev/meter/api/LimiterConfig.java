@@ -1,6 +1,5 @@
 package dev.meter.api;
 
-import dev.meter.api.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +24,12 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain SharedLimiter#pauseFor paused}, which is what a 429 back-off needs.
  */
 public final class LimiterConfig {
-  private final int maxAtOnce;
-  private final @Nullable Rate rate;
-  private final int maxBurst;
+  private final Limits limits;
   private final @Nullable TimeSource timeSource;
   private final List<MeterListener> listeners;
 
   private LimiterConfig(Builder builder) {
-    this.maxAtOnce = builder.maxAtOnce;
-    this.rate = builder.rate;
-    this.maxBurst = builder.maxBurst;
+    this.limits = builder.limits.build();
     this.timeSource = builder.timeSource;
     this.listeners = List.copyOf(builder.listeners);
   }
@@ -44,19 +39,9 @@ public final class LimiterConfig {
     return new Builder();
   }
 
-  /** At most this many tasks running through the limiter at once; {@link RunOptions#UNLIMITED} if not set. */
-  public int maxAtOnce() {
-    return maxAtOnce;
-  }
-
-  /** The start rate, or null for none. */
-  public @Nullable Rate rate() {
-    return rate;
-  }
-
-  /** How many starts the rate lets through at once; 1 unless set. */
-  public int maxBurst() {
-    return maxBurst;
+  /** The limiter's starting limits, over all its runs together ({@link Limits#none()} unless set). */
+  public Limits limits() {
+    return limits;
   }
 
   /** The limiter's clock and timer; null for meter's default (see {@link RunOptions#timeSource()}). */
@@ -71,15 +56,12 @@ public final class LimiterConfig {
 
   @Override
   public String toString() {
-    return "LimiterConfig{maxAtOnce=" + (maxAtOnce == RunOptions.UNLIMITED ? "unlimited" : maxAtOnce)
-        + ", rate=" + rate + ", maxBurst=" + maxBurst + "}";
+    return "LimiterConfig{limits=" + limits + ", listeners=" + listeners.size() + "}";
   }
 
   /** Builds a {@link LimiterConfig}; each setter rejects a bad value at once, naming it. */
   public static final class Builder {
-    private int maxAtOnce = RunOptions.UNLIMITED;
-    private @Nullable Rate rate;
-    private int maxBurst = 1;
+    private final LimitsBuilder limits = new LimitsBuilder(Limits.none());
     private @Nullable TimeSource timeSource;
     private final List<MeterListener> listeners = new ArrayList<>();
 
@@ -91,7 +73,7 @@ public final class LimiterConfig {
      * @throws IllegalArgumentException if {@code maxAtOnce < 1}
      */
     public Builder maxAtOnce(int maxAtOnce) {
-      this.maxAtOnce = Checks.maxAtOnce(maxAtOnce);
+      limits.maxAtOnce(maxAtOnce);
       return this;
     }
 
@@ -101,7 +83,7 @@ public final class LimiterConfig {
      * @throws IllegalArgumentException if it is not a finite number &gt; 0, or above {@link Rate#MAX_PER_SECOND}
      */
     public Builder maxPerSecond(double maxPerSecond) {
-      this.rate = Rate.perSecond(maxPerSecond);
+      limits.maxPerSecond(maxPerSecond);
       return this;
     }
 
@@ -111,14 +93,19 @@ public final class LimiterConfig {
      * @throws IllegalArgumentException if {@code permits} is not a finite number &gt; 0 or {@code per} is not positive
      */
     public Builder rate(double permits, Duration per) {
-      Objects.requireNonNull(per, "per");
-      this.rate = Rate.of(permits, per);
+      limits.rate(permits, per);
       return this;
     }
 
     /** The start rate as a {@link Rate} value. */
     public Builder rate(Rate rate) {
-      this.rate = Objects.requireNonNull(rate, "rate");
+      limits.rate(rate);
+      return this;
+    }
+
+    /** All three limits at once, replacing any set before. */
+    public Builder limits(Limits limits) {
+      this.limits.set(limits);
       return this;
     }
 
@@ -128,7 +115,7 @@ public final class LimiterConfig {
      * @throws IllegalArgumentException if {@code maxBurst < 1}
      */
     public Builder maxBurst(int maxBurst) {
-      this.maxBurst = Checks.maxBurst(maxBurst);
+      limits.maxBurst(maxBurst);
       return this;
     }
 
@@ -150,7 +137,6 @@ public final class LimiterConfig {
      * @throws IllegalArgumentException if {@code maxBurst} is above 1 without a rate, or too large for its interval
      */
     public LimiterConfig build() {
-      Checks.burstFitsRate(maxBurst, rate);
       return new LimiterConfig(this);
     }
   }

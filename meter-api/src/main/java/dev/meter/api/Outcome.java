@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The result of one task: either the value it produced ({@link Success}) or the exception it failed
- * with ({@link Failure}). Runs with {@code captureOutcome} yield one {@code Outcome} per item instead
- * of failing.
+ * with ({@link Failure}). {@code runAllOutcomes} and {@code amapResults} yield one {@code Outcome} per
+ * item instead of failing.
  *
  * <p>{@link #getOrThrow()} rethrows a failure as the original exception object, never wrapped. A
  * checked exception is rethrown as it is too, although {@code getOrThrow} does not declare it (the

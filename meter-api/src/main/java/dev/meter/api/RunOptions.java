@@ -1,6 +1,5 @@
 package dev.meter.api;
 
-import dev.meter.api.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The immutable options of a run: its limits, what it yields, how it fails, and where its threads and
+ * The immutable options of a run: its limits, how it fails, and where its threads and
  * time come from. Build one with {@link #builder()}; every setter checks its argument at once and
  * {@link Builder#build()} checks how they combine, so bad options fail before any task starts.
  *
@@ -18,8 +17,12 @@ import org.jspecify.annotations.Nullable;
  *     .maxAtOnce(5)          // at most 5 tasks running at any instant
  *     .maxPerSecond(10)      // at most 10 starts per second...
  *     .maxBurst(3)           // ...of which 3 may start at once
+ *     .taskTimeout(Duration.ofSeconds(30))
  *     .build();
  * }</pre>
+ *
+ * <p>The three limits together are a {@link Limits} value ({@link #limits()}); when they are all a run
+ * needs, {@code Meter.with(Limits.of(5, Rate.perSecond(10), 3))} skips the builder.
  *
  * <p>Limits given here apply to each run made with these options separately: two runs get two sets of
  * limits. To share one limit between runs, pass the same {@link Limiter} to both with
@@ -27,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RunOptions {
 
-  /** {@link #maxAtOnce()} when no concurrency limit is set. */
-  public static final int UNLIMITED = Integer.MAX_VALUE;
+  /** {@link Limits#maxAtOnce()} when no concurrency limit is set. */
+  public static final int UNLIMITED = Limits.UNLIMITED;
 
   /** The default {@link #bufferSize()}. */
   public static final int DEFAULT_BUFFER_SIZE = 256;
@@ -38,12 +41,7 @@ public final class RunOptions {
 
   private static final RunOptions DEFAULTS = new Builder().build();
 
-  private final int maxAtOnce;
-  private final @Nullable Rate rate;
-  private final int maxBurst;
-  private final boolean captureOutcome;
-  private final boolean includeIndex;
-  private final boolean includeValue;
+  private final Limits limits;
   private final FailurePolicy failurePolicy;
   private final int bufferSize;
   private final int lookahead;
@@ -54,12 +52,7 @@ public final class RunOptions {
   private final @Nullable Duration taskTimeout;
 
   private RunOptions(Builder builder) {
-    this.maxAtOnce = builder.maxAtOnce;
-    this.rate = builder.rate;
-    this.maxBurst = builder.maxBurst;
-    this.captureOutcome = builder.captureOutcome;
-    this.includeIndex = builder.includeIndex;
-    this.includeValue = builder.includeValue;
+    this.limits = builder.limits.build();
     this.failurePolicy = builder.failurePolicy;
     this.bufferSize = builder.bufferSize;
     this.lookahead = builder.lookahead;
@@ -85,37 +78,16 @@ public final class RunOptions {
     return new Builder(this);
   }
 
-  /** At most this many tasks running at any instant; {@link #UNLIMITED} if not set. */
-  public int maxAtOnce() {
-    return maxAtOnce;
+  /** The run's own limits: at most this many running, this rate, this burst ({@link Limits#none()} unless set). */
+  public Limits limits() {
+    return limits;
   }
 
-  /** The start rate, or null for none. */
-  public @Nullable Rate rate() {
-    return rate;
-  }
-
-  /** How many starts the rate allows at once (the GCRA burst); 1 unless set. */
-  public int maxBurst() {
-    return maxBurst;
-  }
-
-  /** Whether each item yields an {@link Outcome} instead of failing the run. */
-  public boolean captureOutcome() {
-    return captureOutcome;
-  }
-
-  /** Whether each {@link ItemResult} carries its input's position. */
-  public boolean includeIndex() {
-    return includeIndex;
-  }
-
-  /** Whether each {@link ItemResult} carries its input item. */
-  public boolean includeValue() {
-    return includeValue;
-  }
-
-  /** What a task failure does to the run when failures are not captured. */
+  /**
+   * What a task failure does to a run whose results are plain values ({@code runOnEach}, {@code amap},
+   * {@code amapOrdered}, {@code runAll}); the {@code ...Results} and {@code ...Outcomes} views keep
+   * every failure as a value, and {@code runAny} waits for a success.
+   */
   public FailurePolicy failurePolicy() {
     return failurePolicy;
   }
@@ -167,22 +139,14 @@ public final class RunOptions {
 
   @Override
   public String toString() {
-    return "RunOptions{maxAtOnce=" + (maxAtOnce == UNLIMITED ? "unlimited" : maxAtOnce)
-        + ", rate=" + rate + ", maxBurst=" + maxBurst + ", captureOutcome=" + captureOutcome
-        + ", includeIndex=" + includeIndex + ", includeValue=" + includeValue
-        + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize + ", lookahead=" + lookahead
+    return "RunOptions{limits=" + limits + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize + ", lookahead=" + lookahead
         + ", limiters=" + limiters.size() + ", listeners=" + listeners.size()
         + ", taskTimeout=" + taskTimeout + "}";
   }
 
   /** Builds {@link RunOptions}; each setter rejects a bad value at once, naming it. */
   public static final class Builder {
-    private int maxAtOnce = UNLIMITED;
-    private @Nullable Rate rate;
-    private int maxBurst = 1;
-    private boolean captureOutcome;
-    private boolean includeIndex;
-    private boolean includeValue;
+    private final LimitsBuilder limits = new LimitsBuilder(Limits.none());
     private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
     private int bufferSize = DEFAULT_BUFFER_SIZE;
     private int lookahead = DEFAULT_LOOKAHEAD;
@@ -195,12 +159,7 @@ public final class RunOptions {
     private Builder() {}
 
     private Builder(RunOptions options) {
-      this.maxAtOnce = options.maxAtOnce;
-      this.rate = options.rate;
-      this.maxBurst = options.maxBurst;
-      this.captureOutcome = options.captureOutcome;
-      this.includeIndex = options.includeIndex;
-      this.includeValue = options.includeValue;
+      this.limits.set(options.limits);
       this.failurePolicy = options.failurePolicy;
       this.bufferSize = options.bufferSize;
       this.lookahead = options.lookahead;
@@ -217,7 +176,7 @@ public final class RunOptions {
      * @throws IllegalArgumentException if {@code maxAtOnce < 1}
      */
     public Builder maxAtOnce(int maxAtOnce) {
-      this.maxAtOnce = Checks.maxAtOnce(maxAtOnce);
+      limits.maxAtOnce(maxAtOnce);
       return this;
     }
 
@@ -228,7 +187,7 @@ public final class RunOptions {
      *     {@link Rate#MAX_PER_SECOND}
      */
     public Builder maxPerSecond(double maxPerSecond) {
-      this.rate = Rate.perSecond(maxPerSecond);
+      limits.maxPerSecond(maxPerSecond);
       return this;
     }
 
@@ -239,14 +198,13 @@ public final class RunOptions {
      *     is not positive
      */
     public Builder rate(double permits, Duration per) {
-      Objects.requireNonNull(per, "per");
-      this.rate = Rate.of(permits, per);
+      limits.rate(permits, per);
       return this;
     }
 
     /** The start rate as a {@link Rate} value. */
     public Builder rate(Rate rate) {
-      this.rate = Objects.requireNonNull(rate, "rate");
+      limits.rate(rate);
       return this;
     }
 
@@ -256,29 +214,20 @@ public final class RunOptions {
      * @throws IllegalArgumentException if {@code maxBurst < 1}
      */
     public Builder maxBurst(int maxBurst) {
-      this.maxBurst = Checks.maxBurst(maxBurst);
+      limits.maxBurst(maxBurst);
       return this;
     }
 
-    /** Each item yields an {@link Outcome}; task failures never fail the run. */
-    public Builder captureOutcome(boolean captureOutcome) {
-      this.captureOutcome = captureOutcome;
+    /** All three limits at once, replacing any set before. */
+    public Builder limits(Limits limits) {
+      this.limits.set(limits);
       return this;
     }
 
-    /** Each {@link ItemResult} carries its input's position. */
-    public Builder includeIndex(boolean includeIndex) {
-      this.includeIndex = includeIndex;
-      return this;
-    }
-
-    /** Each {@link ItemResult} carries its input item. */
-    public Builder includeValue(boolean includeValue) {
-      this.includeValue = includeValue;
-      return this;
-    }
-
-    /** What a task failure does when failures are not captured; {@link FailurePolicy#FAIL_FAST} by default. */
+    /**
+     * What a task failure does to a run whose results are plain values; {@link FailurePolicy#FAIL_FAST}
+     * by default. See {@link RunOptions#failurePolicy()}.
+     */
     public Builder failurePolicy(FailurePolicy failurePolicy) {
       this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
       return this;
@@ -365,7 +314,6 @@ public final class RunOptions {
      *     too large for the rate's interval
      */
     public RunOptions build() {
-      Checks.burstFitsRate(maxBurst, rate);
       return new RunOptions(this);
     }
   }

@@ -10,10 +10,12 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain RunOptions#limiters() limiters} excepted). All of them are views over one engine: they
  * differ only in how they hand results back.
  *
+ * <p>What a run yields is chosen by the method, never by an option: plain values ({@link #amap},
+ * {@link #runAll}, {@link #runAny}), nothing ({@link #runOnEach}), or every item's value or failure
+ * ({@link #amapResults}, {@link #runAllOutcomes}). Every option applies to every method.
+ *
  * <p>Arguments are checked before anything starts: a null source or task throws
- * {@link NullPointerException} naming it, and options that do not fit the entry point (say
- * {@code captureOutcome} for {@link #amap}, whose elements are plain results) throw
- * {@link IllegalArgumentException} saying which variant to call.
+ * {@link NullPointerException} naming it.
  *
  * <p>The returned futures can be cancelled, which cancels the run: running stages are cancelled and
  * blocking tasks interrupted. Their normal or exceptional completion happens only after every started
@@ -26,8 +28,9 @@ public interface Runner {
   RunOptions options();
 
   /**
-   * Runs {@code task} on every item; completes when all have settled. With {@code captureOutcome},
-   * task failures are ignored (they do not fail the run).
+   * Runs {@code task} on every item; completes when all have settled. A task failure fails it as the
+   * {@linkplain RunOptions#failurePolicy() failure policy} says (at once, or after every item was
+   * attempted, with all failures); for every item's failure as a value, use {@link #amapResults}.
    */
   <T extends @Nullable Object> CompletableFuture<@Nullable Void> runOnEach(
       Iterable<? extends T> source, AsyncTask<? super T, ?> task);
@@ -57,9 +60,9 @@ public interface Runner {
       Source<? extends T> source, AsyncTask<? super T, ? extends R> task);
 
   /**
-   * Like {@link #amap(Iterable, AsyncTask)}, each result an {@link ItemResult} with what the options
-   * include ({@code includeIndex}, {@code includeValue}) and, with {@code captureOutcome}, failures
-   * as outcomes.
+   * Like {@link #amap(Iterable, AsyncTask)}, each result an {@link ItemResult}: the item's position,
+   * the item and its outcome. Task failures are outcomes and never fail the run (the failure policy
+   * does not apply); a failing source or a cancel still does.
    */
   <T extends @Nullable Object, R extends @Nullable Object> Amap<ItemResult<T, R>> amapResults(
       Iterable<? extends T> source, AsyncTask<? super T, ? extends R> task);
@@ -81,8 +84,8 @@ public interface Runner {
       Iterable<? extends AsyncCall<? extends R>> calls);
 
   /**
-   * Every outcome, in the order of {@code calls}; task failures never fail it (this is
-   * {@code runAll} with {@code captureOutcome}, whether or not the options set it).
+   * Every outcome, in the order of {@code calls}; task failures never fail it (the failure policy
+   * does not apply).
    */
   <R extends @Nullable Object> CompletableFuture<List<Outcome<R>>> runAllOutcomes(
       Iterable<? extends AsyncCall<? extends R>> calls);

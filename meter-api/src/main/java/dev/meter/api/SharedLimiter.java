@@ -18,14 +18,15 @@ import java.time.Instant;
  */
 public interface SharedLimiter extends Limiter {
 
-  /** The current concurrency limit; {@link RunOptions#UNLIMITED} if none. */
-  int maxAtOnce();
+  /** The limits in force now. */
+  Limits limits();
 
-  /** The current rate, or null for none. */
-  @org.jspecify.annotations.Nullable Rate rate();
-
-  /** The current burst. */
-  int maxBurst();
+  /**
+   * Replaces all three limits in one step (a rate of null removes the rate limit), as if the limiter
+   * had been built with them but keeping what it owes: the starts already made still count against
+   * the new rate.
+   */
+  void setLimits(Limits limits);
 
   /**
    * Sets the concurrency limit. Lowering it below the number running stops new starts until enough

@@ -58,12 +58,11 @@ class RunOptionsTest {
   @Test
   void build_defaults_areUnlimitedFailFast() {
     RunOptions options = RunOptions.defaults();
-    assertThat(options.maxAtOnce()).isEqualTo(RunOptions.UNLIMITED);
-    assertThat(options.rate()).isNull();
-    assertThat(options.maxBurst()).isEqualTo(1);
+    assertThat(options.limits().maxAtOnce()).isEqualTo(RunOptions.UNLIMITED);
+    assertThat(options.limits().rate()).isNull();
+    assertThat(options.limits().maxBurst()).isEqualTo(1);
     assertThat(options.failurePolicy()).isEqualTo(FailurePolicy.FAIL_FAST);
     assertThat(options.bufferSize()).isEqualTo(RunOptions.DEFAULT_BUFFER_SIZE);
-    assertThat(options.captureOutcome()).isFalse();
   }
 
   @Test
@@ -71,10 +70,10 @@ class RunOptionsTest {
     RunOptions first = RunOptions.builder().maxAtOnce(5).maxPerSecond(10).maxBurst(3).build();
     RunOptions second = first.toBuilder().maxAtOnce(2).build();
 
-    assertThat(second.maxAtOnce()).isEqualTo(2);
-    assertThat(second.rate()).isEqualTo(Rate.perSecond(10));
-    assertThat(second.maxBurst()).isEqualTo(3);
-    assertThat(first.maxAtOnce()).isEqualTo(5);
+    assertThat(second.limits().maxAtOnce()).isEqualTo(2);
+    assertThat(second.limits().rate()).isEqualTo(Rate.perSecond(10));
+    assertThat(second.limits().maxBurst()).isEqualTo(3);
+    assertThat(first.limits().maxAtOnce()).isEqualTo(5);
   }
 
   @Test

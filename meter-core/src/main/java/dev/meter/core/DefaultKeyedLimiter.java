@@ -3,6 +3,7 @@ package dev.meter.core;
 import dev.meter.api.KeyedLimiter;
 import dev.meter.api.Limiter;
 import dev.meter.api.LimiterConfig;
+import dev.meter.api.Rate;
 import dev.meter.api.MeterListener;
 import dev.meter.api.MeterStats;
 import dev.meter.api.TimeSource;
@@ -51,8 +52,9 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   DefaultKeyedLimiter(LimiterConfig config) {
     this.config = config;
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
-    long refill = config.rate() == null ? NO_RATE_REFILL_NANOS
-        : Math.multiplyExact((long) config.maxBurst(), config.rate().intervalNanos());
+    Rate rate = config.limits().rate();
+    long refill = rate == null ? NO_RATE_REFILL_NANOS
+        : Math.multiplyExact((long) config.limits().maxBurst(), rate.intervalNanos());
     this.refillNanos = Math.max(MIN_SWEEP_NANOS, refill);
   }
 

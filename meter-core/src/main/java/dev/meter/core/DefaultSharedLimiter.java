@@ -1,6 +1,7 @@
 package dev.meter.core;
 
 import dev.meter.api.LimiterConfig;
+import dev.meter.api.Limits;
 import dev.meter.api.MeterListener;
 import dev.meter.api.MeterStats;
 import dev.meter.api.Rate;
@@ -67,9 +68,9 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   /** A limiter whose counters are shared with others (the keys of a keyed limiter). */
   DefaultSharedLimiter(LimiterConfig config, TaskCounters counters) {
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
-    this.maxAtOnce = config.maxAtOnce();
-    this.rate = config.rate();
-    this.maxBurst = config.maxBurst();
+    this.maxAtOnce = config.limits().maxAtOnce();
+    this.rate = config.limits().rate();
+    this.maxBurst = config.limits().maxBurst();
     this.gcra = rate == null ? null : new Gcra(rate, maxBurst, time.read());
     this.counters = counters;
     this.listeners = config.listeners();
@@ -278,24 +279,30 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   // ---- changes ----
 
   @Override
-  public int maxAtOnce() {
+  public Limits limits() {
     synchronized (lock) {
-      return maxAtOnce;
+      return new Limits(maxAtOnce, rate, maxBurst);
     }
   }
 
   @Override
-  public @Nullable Rate rate() {
+  public void setLimits(Limits limits) {
+    Objects.requireNonNull(limits, "limits");  // a Limits value is checked whole when it is made
     synchronized (lock) {
-      return rate;
+      this.maxAtOnce = limits.maxAtOnce();
+      Rate newRate = limits.rate();
+      if (newRate != null) {
+        reconfigure(newRate, limits.maxBurst());
+      } else {
+        gcra = null;
+        rate = null;
+        maxBurst = 1;
+        leaseEpoch++;
+        wakeup.cancel();
+      }
+      leaseEpoch++;
     }
-  }
-
-  @Override
-  public int maxBurst() {
-    synchronized (lock) {
-      return maxBurst;
-    }
+    waiters.signalAll();
   }
 
   @Override

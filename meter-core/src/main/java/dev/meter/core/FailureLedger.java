@@ -19,17 +19,10 @@ final class FailureLedger {
   enum Mode {
     FAIL_FAST,
     RUN_ALL_THEN_THROW,
-    /** Failures are results ({@code captureOutcome}). */
+    /** Failures are results ({@code amapResults}, {@code runAllOutcomes}). */
     CAPTURE,
     /** {@code runAny}: failures are kept until one task succeeds; a success makes them moot. */
-    FIRST_SUCCESS;
-
-    static Mode of(FailurePolicy policy, boolean captureOutcome) {
-      if (captureOutcome) {
-        return CAPTURE;
-      }
-      return policy == FailurePolicy.FAIL_FAST ? FAIL_FAST : RUN_ALL_THEN_THROW;
-    }
+    FIRST_SUCCESS
   }
 
   private final Mode mode;

@@ -8,6 +8,7 @@ import dev.meter.api.BlockingTask;
 import dev.meter.api.ItemResult;
 import dev.meter.api.KeyedLimiter;
 import dev.meter.api.LimiterConfig;
+import dev.meter.api.Limits;
 import dev.meter.api.Outcome;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * forms of {@code runAll}, {@code runAllOutcomes} and {@code runAny} besides the list forms.
  *
  * <pre>{@code
- * Meter meter = Meter.with(RunOptions.builder().maxAtOnce(5).maxPerSecond(10).maxBurst(3).build());
+ * Meter meter = Meter.with(Limits.of(5, Rate.perSecond(10), 3));  // 5 at once, 10/s in bursts of 3
  *
  * List<String> pages = meter.runAll(() -> fetch("a"), () -> fetch("b")).join(); // every result, in order
  * try (Amap<String> done = meter.amap(urls, url -> fetch(url))) {   // results as they finish
@@ -57,6 +58,17 @@ public final class Meter implements Runner {
   }
 
   /**
+   * A runner whose every run has these limits and otherwise {@link RunOptions#defaults()}: the one-line
+   * form, {@code Meter.with(Limits.of(5)).runOnEach(items, this::process)}.
+   *
+   * @throws NullPointerException if {@code limits} is null
+   */
+  public static Meter with(Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return new Meter(RunOptions.builder().limits(limits).build());
+  }
+
+  /**
    * A limiter to share between runs, threads and languages: its limits hold for all of them together,
    * and can be changed or paused while in use. Add it to runs with
    * {@link RunOptions.Builder#limiter(dev.meter.api.Limiter)}.
@@ -68,6 +80,17 @@ public final class Meter implements Runner {
   }
 
   /**
+   * A shared limiter with these limits and nothing else configured:
+   * {@code Meter.limiter(Limits.of(Rate.perSecond(10)))}. See {@link #limiter(LimiterConfig)}.
+   *
+   * @throws NullPointerException if {@code limits} is null
+   */
+  public static SharedLimiter limiter(Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return limiter(LimiterConfig.builder().limits(limits).build());
+  }
+
+  /**
    * One limiter per key, each with the limits of {@code config}, created on first use and forgotten
    * when idle. A run uses it through {@link KeyedLimiter#by(java.util.function.Function)}.
    *
@@ -75,6 +98,16 @@ public final class Meter implements Runner {
    */
   public static <K> KeyedLimiter<K> keyedLimiter(LimiterConfig config) {
     return new DefaultKeyedLimiter<>(Objects.requireNonNull(config, "config"));
+  }
+
+  /**
+   * One limiter per key, each with these limits; see {@link #keyedLimiter(LimiterConfig)}.
+   *
+   * @throws NullPointerException if {@code limits} is null
+   */
+  public static <K> KeyedLimiter<K> keyedLimiter(Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    return keyedLimiter(LimiterConfig.builder().limits(limits).build());
   }
 
   /** A runner with {@link RunOptions#defaults()}: no limits, fail-fast. */

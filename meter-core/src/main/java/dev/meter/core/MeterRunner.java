@@ -1,6 +1,7 @@
 package dev.meter.core;
 
 import dev.meter.api.Amap;
+import dev.meter.api.FailurePolicy;
 import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.ItemResult;
@@ -65,7 +66,6 @@ final class MeterRunner implements Runner {
       Source<? extends T> source, AsyncTask<? super T, ?> task) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(task, "task");
-    rejectIncludes("runOnEach", "it yields no results to carry them");
     RunFuture<@Nullable Void> future = new RunFuture<>();
     Run<T, Object> run = newRun(source, taskLauncher(task), false, Long.MAX_VALUE, FutureSinks.discard(future));
     return started(future, run);
@@ -82,7 +82,7 @@ final class MeterRunner implements Runner {
   @Override
   public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amap(
       Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
-    return plainAmap("amap", "amapResults", source, task, false);
+    return plainAmap(source, task, false);
   }
 
   @Override
@@ -94,7 +94,7 @@ final class MeterRunner implements Runner {
   @Override
   public <T extends @Nullable Object, R extends @Nullable Object> Amap<R> amapOrdered(
       Source<? extends T> source, AsyncTask<? super T, ? extends R> task) {
-    return plainAmap("amapOrdered", "amapOrderedResults", source, task, true);
+    return plainAmap(source, task, true);
   }
 
   @Override
@@ -122,14 +122,13 @@ final class MeterRunner implements Runner {
   }
 
   private <T extends @Nullable Object, R extends @Nullable Object> Amap<R> plainAmap(
-      String entry, String instead, Source<? extends T> source, AsyncTask<? super T, ? extends R> task,
-      boolean ordered) {
+      Source<? extends T> source, AsyncTask<? super T, ? extends R> task, boolean ordered) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(task, "task");
-    rejectShapes(entry, instead);
     Run.Launcher<T, R> launcher = taskLauncher(task);
     return new AmapRun<T, R, R>(
-        sink -> newRun(source, launcher, ordered, options.bufferSize(), sink), (index, item, value, failure) -> value,
+        sink -> newRun(source, launcher, ordered, options.bufferSize(), failureMode(), false, sink),
+        (index, item, value, failure) -> value,
         options.bufferSize());
   }
 
@@ -138,12 +137,10 @@ final class MeterRunner implements Runner {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(task, "task");
     Run.Launcher<T, R> launcher = taskLauncher(task);
-    boolean includeIndex = options.includeIndex();
-    boolean includeValue = options.includeValue();
+    // Failures are results here, and each result carries its item, so the run keeps items until delivery.
     return new AmapRun<T, R, ItemResult<T, R>>(
-        sink -> newRun(source, launcher, ordered, options.bufferSize(), sink),
-        (index, item, value, failure) ->
-            new ItemResult<>(includeIndex ? index : -1, includeValue ? item : null, outcome(value, failure)),
+        sink -> newRun(source, launcher, ordered, options.bufferSize(), FailureLedger.Mode.CAPTURE, true, sink),
+        (index, item, value, failure) -> new ItemResult<>(index, item, outcome(value, failure)),
         options.bufferSize());
   }
 
@@ -153,7 +150,6 @@ final class MeterRunner implements Runner {
   public <R extends @Nullable Object> CompletableFuture<List<R>> runAll(
       Iterable<? extends AsyncCall<? extends R>> calls) {
     checkCalls(calls);
-    rejectShapes("runAll", "runAllOutcomes");
     RunFuture<List<R>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(
         Source.from(calls), callLauncher(), true, Long.MAX_VALUE, FutureSinks.collect(future, (index, call, value, failure) -> value));
@@ -164,7 +160,6 @@ final class MeterRunner implements Runner {
   public <R extends @Nullable Object> CompletableFuture<List<Outcome<R>>> runAllOutcomes(
       Iterable<? extends AsyncCall<? extends R>> calls) {
     checkCalls(calls);
-    rejectIncludes("runAllOutcomes", "its outcomes are in the order of calls");
     RunFuture<List<Outcome<R>>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), true, Long.MAX_VALUE,
         FailureLedger.Mode.CAPTURE, FutureSinks.collect(future, (index, call, value, failure) -> outcome(value, failure)));
@@ -178,7 +173,6 @@ final class MeterRunner implements Runner {
     if (calls instanceof Collection<?> collection && collection.isEmpty()) {
       throw new IllegalArgumentException("runAny needs at least one task, but calls was empty");
     }
-    rejectShapes("runAny", null);
     RunFuture<R> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), false, Long.MAX_VALUE,
         FailureLedger.Mode.FIRST_SUCCESS, FutureSinks.firstSuccess(future));
@@ -189,19 +183,31 @@ final class MeterRunner implements Runner {
 
   private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize, Sink<T, R> sink) {
-    return newRun(source, launcher, ordered, bufferSize,
-        FailureLedger.Mode.of(options.failurePolicy(), options.captureOutcome()), sink);
+    return newRun(source, launcher, ordered, bufferSize, failureMode(), false, sink);
   }
 
   private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
       FailureLedger.Mode mode, Sink<T, R> sink) {
-    RunPlan<T, R> plan = new RunPlan<>(launcher, limiters(), options.maxAtOnce(), options.lookahead(), time,
-        ordered, mode, bufferSize, options.includeValue(), listeners, counters, taskTimeoutNanos);
+    return newRun(source, launcher, ordered, bufferSize, mode, false, sink);
+  }
+
+  private <T extends @Nullable Object, R extends @Nullable Object> Run<T, R> newRun(
+      Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
+      FailureLedger.Mode mode, boolean keepItems, Sink<T, R> sink) {
+    RunPlan<T, R> plan = new RunPlan<>(launcher, limiters(), options.limits().maxAtOnce(), options.lookahead(), time,
+        ordered, mode, bufferSize, keepItems, listeners, counters, taskTimeoutNanos);
     return new Run<>(plan, SourceCursor.of(source), sink);
   }
 
   /** The run's own listeners, then those given to the shared limiters it passes through. */
+  /** The options' failure policy, for the views whose results are plain values. */
+  private FailureLedger.Mode failureMode() {
+    return options.failurePolicy() == FailurePolicy.FAIL_FAST
+        ? FailureLedger.Mode.FAIL_FAST
+        : FailureLedger.Mode.RUN_ALL_THEN_THROW;
+  }
+
   private static Listeners listeners(RunOptions options) {
     List<MeterListener> all = new ArrayList<>(options.listeners());
     for (Limiter limiter : options.limiters()) {
@@ -236,9 +242,9 @@ final class MeterRunner implements Runner {
   private Limiter[] limiters() {
     List<Limiter> limiters = new ArrayList<>(options.limiters().size() + 1);
     limiters.addAll(options.limiters());
-    Rate rate = options.rate();
+    Rate rate = options.limits().rate();
     if (rate != null) {
-      limiters.add(new GcraLimiter(rate, options.maxBurst(), time.read()));
+      limiters.add(new GcraLimiter(rate, options.limits().maxBurst(), time.read()));
     }
     return limiters.toArray(new Limiter[0]);
   }
@@ -295,24 +301,6 @@ final class MeterRunner implements Runner {
         }
         index++;
       }
-    }
-  }
-
-  /** Options that change what an element is are refused by entry points whose elements cannot carry them. */
-  private void rejectShapes(String entry, @Nullable String instead) {
-    if (options.captureOutcome()) {
-      throw new IllegalArgumentException(entry + " cannot use captureOutcome=true"
-          + (instead == null ? "" : ": its results are plain values; use " + instead + " instead"));
-    }
-    rejectIncludes(entry, instead == null ? "it yields one result" : "its results are plain values; use " + instead);
-  }
-
-  private void rejectIncludes(String entry, String why) {
-    if (options.includeIndex()) {
-      throw new IllegalArgumentException(entry + " cannot use includeIndex=true: " + why);
-    }
-    if (options.includeValue()) {
-      throw new IllegalArgumentException(entry + " cannot use includeValue=true: " + why);
     }
   }
 }

@@ -32,14 +32,11 @@ class BadInputTest {
 
   static Stream<Arguments> badCalls() {
     Runner plain = Meter.withDefaults();
-    Runner capture = Meter.with(RunOptions.builder().captureOutcome(true).build());
-    Runner indexed = Meter.with(RunOptions.builder().includeIndex(true).build());
-    Runner valued = Meter.with(RunOptions.builder().includeValue(true).build());
     List<AsyncCall<Object>> withNull = new ArrayList<>();
     withNull.add(() -> CompletableFuture.completedFuture(1));
     withNull.add(null);
     return Stream.of(
-        bad("null options", () -> Meter.with(null), NullPointerException.class, "options"),
+        bad("null options", () -> Meter.with((RunOptions) null), NullPointerException.class, "options"),
         bad("runOnEach null source", () -> plain.runOnEach((Iterable<Object>) null, TASK), NullPointerException.class, "source"),
         bad("runOnEach null task", () -> plain.runOnEach(ITEMS, null), NullPointerException.class, "task"),
         bad("amap null source", () -> plain.amap((Source<Object>) null, TASK), NullPointerException.class, "source"),
@@ -51,11 +48,7 @@ class BadInputTest {
         bad("runAll null call", () -> plain.runAll(withNull), NullPointerException.class, "calls[1] must not be null"),
         bad("runAny empty", () -> plain.runAny(List.of()), IllegalArgumentException.class, "runAny needs at least one task, but calls was empty"),
         bad("blocking null", () -> Meter.blocking((dev.meter.api.BlockingTask<Object, Object>) null), NullPointerException.class, "task"),
-        bad("amap with captureOutcome", () -> capture.amap(ITEMS, TASK), IllegalArgumentException.class, "amap cannot use captureOutcome=true: its results are plain values; use amapResults instead"),
-        bad("amapOrdered with includeIndex", () -> indexed.amapOrdered(ITEMS, TASK), IllegalArgumentException.class, "amapOrdered cannot use includeIndex=true"),
-        bad("runAll with captureOutcome", () -> capture.runAll(List.<AsyncCall<Object>>of()), IllegalArgumentException.class, "use runAllOutcomes"),
-        bad("runAny with includeValue", () -> valued.runAny(List.<AsyncCall<Object>>of(() -> null)), IllegalArgumentException.class, "runAny cannot use includeValue=true"),
-        bad("runOnEach with includeIndex", () -> indexed.runOnEach(ITEMS, TASK), IllegalArgumentException.class, "runOnEach cannot use includeIndex=true"),
+        bad("ItemResult negative index", () -> new dev.meter.api.ItemResult<>(-1, "a", dev.meter.api.Outcome.success(1)), IllegalArgumentException.class, "index must be >= 0, but was -1"),
         bad("maxAtOnce 0", () -> RunOptions.builder().maxAtOnce(0), IllegalArgumentException.class, "maxAtOnce must be >= 1, but was 0"),
         bad("maxPerSecond NaN", () -> RunOptions.builder().maxPerSecond(Double.NaN), IllegalArgumentException.class, "maxPerSecond must be a finite number > 0, but was NaN"),
         bad("rate zero duration", () -> RunOptions.builder().rate(1, java.time.Duration.ZERO), IllegalArgumentException.class, "per must be a positive duration, but was PT0S"));

@@ -11,6 +11,7 @@ import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.TasksFailedException;
 import dev.meter.testing.VirtualTime;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,8 +104,8 @@ class EntryPointsTest {
   }
 
   @Test
-  void amapResults_includeIndexAndValue_carriesPositionInputAndOutcome() {
-    Runner runner = Meter.with(options().includeIndex(true).includeValue(true).captureOutcome(true).build());
+  void amapResults_always_carriesPositionInputAndOutcome() {
+    Runner runner = Meter.with(options().build());
     IllegalStateException boom = new IllegalStateException("boom");
     List<ItemResult<String, Integer>> results = new ArrayList<>();
     try (Amap<ItemResult<String, Integer>> amap = runner.amapOrderedResults(List.of("a", "bb", "ccc"),
@@ -118,13 +119,14 @@ class EntryPointsTest {
   }
 
   @Test
-  void amapResults_withoutIncludes_leavesIndexAndItemOut() {
+  void amapResults_nullItem_isCarriedAsNullNotAsAbsent() {
     List<ItemResult<String, Integer>> results = new ArrayList<>();
     try (Amap<ItemResult<String, Integer>> amap = Meter.with(options().build())
-        .amapResults(List.of("a"), s -> CompletableFuture.completedFuture(1))) {
+        .amapOrderedResults(Arrays.asList("a", null), s -> CompletableFuture.completedFuture(s == null ? 0 : 1))) {
       amap.forEach(results::add);
     }
-    assertThat(results).containsExactly(new ItemResult<>(-1, null, Outcome.success(1)));
+    assertThat(results).containsExactly(
+        new ItemResult<>(0, "a", Outcome.success(1)), new ItemResult<>(1, null, Outcome.success(0)));
   }
 
   @Test

@@ -75,9 +75,9 @@ class FailurePolicyTest {
   }
 
   @Test
-  void captureOutcome_failuresNeverFailTheRun() {
+  void amapResults_failuresNeverFailTheRun() {
     List<ItemResult<Integer, Integer>> results = new ArrayList<>();
-    try (Amap<ItemResult<Integer, Integer>> amap = Meter.with(options().captureOutcome(true).includeIndex(true).build())
+    try (Amap<ItemResult<Integer, Integer>> amap = Meter.with(options().build())
         .amapOrderedResults(List.of(0, 1, 2, 3), i -> i % 2 == 0
             ? CompletableFuture.completedFuture(i)
             : CompletableFuture.failedFuture(new IOException("odd " + i)))) {
@@ -116,7 +116,7 @@ class FailurePolicyTest {
   @Test
   void task_throwingAtOnceOrReturningNull_failsThatItemOnly() {
     List<ItemResult<Integer, Integer>> results = new ArrayList<>();
-    try (Amap<ItemResult<Integer, Integer>> amap = Meter.with(options().captureOutcome(true).build())
+    try (Amap<ItemResult<Integer, Integer>> amap = Meter.with(options().build())
         .amapOrderedResults(List.of(0, 1, 2), i -> {
           if (i == 0) {
             throw new IOException("at once");
@@ -158,8 +158,25 @@ class FailurePolicyTest {
         return next++;
       }
     };
-    CompletableFuture<Void> run = Meter.with(options().captureOutcome(true).build())
+    CompletableFuture<Void> run = Meter.with(options().build())
         .runOnEach(dev.meter.api.Source.from(source), i -> CompletableFuture.completedFuture(i));
     assertThatThrownBy(run::get).cause().isSameAs(broken);
+  }
+
+  @Test
+  void amapResults_sourceFailing_failsTheRunThoughTaskFailuresDoNot() {
+    IllegalStateException broken = new IllegalStateException("source broke");
+    Iterator<Integer> source = java.util.stream.Stream.iterate(0, i -> {
+      if (i == 2) {
+        throw broken;
+      }
+      return i + 1;
+    }).iterator();
+    List<ItemResult<Integer, Integer>> seen = new ArrayList<>();
+    try (Amap<ItemResult<Integer, Integer>> amap = Meter.with(options().build())
+        .amapOrderedResults(dev.meter.api.Source.from(source), i -> CompletableFuture.failedFuture(new IOException("task " + i)))) {
+      assertThatThrownBy(() -> amap.forEach(seen::add)).isSameAs(broken);
+    }
+    assertThat(seen).extracting(r -> r.outcome().failureOrNull().getMessage()).containsExactly("task 0", "task 1", "task 2");
   }
 }

@@ -136,6 +136,7 @@ class FaultInjectionStressTest {
     final int cancelAfterStarts;
     final boolean cancelFromTask;
     final FailurePolicy policy;
+    /** With {@link #amap}: the {@code amapResults} view, whose task failures are outcomes. */
     final boolean capture;
     final boolean amap;
     final int maxAtOnce;
@@ -190,7 +191,6 @@ class FaultInjectionStressTest {
       RunOptions.Builder options = RunOptions.builder()
           .maxAtOnce(maxAtOnce)
           .failurePolicy(policy)
-          .captureOutcome(capture)
           .limiter(shared)
           .limiter(faulty)
           .timeSource(faultyTime(new Random(seed * 41)))

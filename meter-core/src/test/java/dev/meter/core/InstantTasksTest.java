@@ -55,10 +55,10 @@ class InstantTasksTest {
   }
 
   @Test
-  void amapResults_captureOutcome_doneOnReturn_keepsFailuresAndCancellationsAsOutcomes() {
+  void amapResults_doneOnReturn_keepsFailuresAndCancellationsAsOutcomes() {
     // Given instant tasks: every third fails, every fifth is a cancelled future, the rest succeed
     IllegalStateException failure = new IllegalStateException("failed");
-    RunOptions options = RunOptions.builder().maxAtOnce(3).captureOutcome(true).includeIndex(true).build();
+    RunOptions options = RunOptions.builder().maxAtOnce(3).build();
     List<ItemResult<Integer, Integer>> results = new ArrayList<>();
     // When every result is taken
     try (Amap<ItemResult<Integer, Integer>> amap = Meter.with(options).amapOrderedResults(range(30), i -> {

@@ -59,8 +59,8 @@ class ReadmeExamplesTest {
   }
 
   @Test
-  void amapResults_captureOutcomeWithValues_reportsEachUrl() {
-    RunOptions report = RunOptions.builder().maxAtOnce(8).captureOutcome(true).includeValue(true).build();
+  void amapResults_perUrlReport_carriesEachUrlAndOutcome() {
+    RunOptions report = RunOptions.builder().maxAtOnce(8).build();
     List<String> lines = new ArrayList<>();
     try (Amap<ItemResult<String, Integer>> statuses = Meter.with(report).amapResults(List.of("ok", "bad"), this::statusOf)) {
       for (ItemResult<String, Integer> status : statuses) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meter.api.AsyncTask;
 import dev.meter.api.LimiterConfig;
+import dev.meter.api.Limits;
 import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
@@ -128,6 +129,29 @@ class SharedLimiterTest {
   }
 
   @Test
+  void setLimits_rateRemovedAndConcurrencyRaised_releasesWaitingStartsAtOnce() {
+    // Given 1 at once and 1/s, with 10 tasks of 10 s waiting behind it
+    SharedLimiter limiter = Meter.limiter(virtual().limits(Limits.of(1, Rate.perSecond(1))).build());
+    Probe probe = new Probe();
+    Meter.with(runOptions(limiter).build()).runOnEach(IntStream.range(0, 10).boxed().toList(),
+        i -> probe.track(i, time.delay(Duration.ofSeconds(10), i)));
+    assertThat(probe.active.get()).isEqualTo(1);
+
+    // When its limits become 3 at once and no rate, in one step
+    limiter.setLimits(Limits.of(3));
+
+    // Then two more start at once, with no rate wait, and the limiter says what is in force
+    assertThat(probe.active.get()).isEqualTo(3);
+    assertThat(limiter.limits()).isEqualTo(Limits.of(3));
+
+    // When a rate comes back with a burst of 2, more concurrency: 2 start at once, then 1 per second
+    limiter.setLimits(Limits.of(10, Rate.perSecond(1), 2));
+    assertThat(probe.active.get()).isEqualTo(5);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(probe.active.get()).isEqualTo(6);
+  }
+
+  @Test
   void setMaxAtOnce_loweredAndRaised_appliesFromTheNextStartWithoutDisturbingRunningTasks() {
     // Given 4 at once with 4 tasks running for 10 s
     SharedLimiter limiter = Meter.limiter(virtual().maxAtOnce(4).build());
@@ -146,7 +170,7 @@ class SharedLimiterTest {
     // When it rises to 5, waiting starts go at once
     limiter.setMaxAtOnce(5);
     assertThat(probe.active.get()).isEqualTo(5);
-    assertThat(limiter.maxAtOnce()).isEqualTo(5);
+    assertThat(limiter.limits().maxAtOnce()).isEqualTo(5);
   }
 
   @Test
@@ -197,8 +221,8 @@ class SharedLimiterTest {
 
     startRecording(limiter, 10, starts);
     limiter.setMaxBurst(4);
-    assertThat(limiter.maxBurst()).isEqualTo(4);
-    assertThat(limiter.rate()).isEqualTo(Rate.perSecond(1));
+    assertThat(limiter.limits().maxBurst()).isEqualTo(4);
+    assertThat(limiter.limits().rate()).isEqualTo(Rate.perSecond(1));
     time.advance(Duration.ZERO);
     assertThat(starts).hasSize(14);  // the one it allowed, then three more with the bigger burst
   }

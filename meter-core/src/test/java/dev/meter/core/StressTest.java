@@ -135,7 +135,6 @@ class StressTest {
     final SourceKind sourceKind;
     final boolean blocking;
     final FailurePolicy policy;
-    final boolean capture;
     final int bufferSize;
     /** After this many results (amap) or starts (futures) the run is closed or cancelled; -1: never. */
     final int disturbAt;
@@ -167,7 +166,6 @@ class StressTest {
       sourceKind = entry == Entry.RUN_ALL_OUTCOMES || entry == Entry.RUN_ANY ? SourceKind.LIST : pick(SourceKind.values());
       blocking = random.nextInt(4) == 0;
       policy = random.nextBoolean() ? FailurePolicy.FAIL_FAST : FailurePolicy.RUN_ALL_THEN_THROW;
-      capture = entry == Entry.RUN_ON_EACH && random.nextInt(3) == 0;
       bufferSize = 1 + random.nextInt(32);
       disturbAt = random.nextInt(5) == 0 ? random.nextInt(Math.max(1, n)) : -1;
       int failurePercent = pick(new int[] {0, 0, 1, 10, 50});
@@ -211,7 +209,7 @@ class StressTest {
     public String toString() {
       return "Scenario{seed=" + seed + ", entry=" + entry + ", n=" + n + ", maxAtOnce=" + maxAtOnce
           + ", rate=" + rate + ", burst=" + burst + ", source=" + sourceKind + ", blocking=" + blocking
-          + ", policy=" + policy + ", capture=" + capture + ", bufferSize=" + bufferSize
+          + ", policy=" + policy + ", bufferSize=" + bufferSize
           + ", disturbAt=" + disturbAt + ", keys=" + keys + ", maxAtOncePerKey=" + maxAtOncePerKey
           + ", ratePerKey=" + ratePerKey + ", lookahead=" + lookahead
           + ", behaviours=" + Arrays.toString(behaviours) + "}";
@@ -222,12 +220,10 @@ class StressTest {
           || behaviours[i] == Behaviour.NULL_STAGE;
     }
 
-    Runner runner(boolean withCapture, boolean withIndex) {
+    Runner runner() {
       RunOptions.Builder options = RunOptions.builder()
           .maxAtOnce(maxAtOnce)
           .failurePolicy(policy)
-          .captureOutcome(withCapture)
-          .includeIndex(withIndex)
           .bufferSize(bufferSize)
           .executor(command -> {
             submitted.incrementAndGet();
@@ -386,13 +382,13 @@ class StressTest {
     void runAndCheck() throws Exception {
       switch (entry) {
         case AMAP_CAPTURE:
-          checkCaptured(iterate(runner(true, true).amapResults(source(), task())), false);
+          checkCaptured(iterate(runner().amapResults(source(), task())), false);
           break;
         case AMAP_ORDERED_CAPTURE:
-          checkCaptured(iterate(runner(true, true).amapOrderedResults(source(), task())), true);
+          checkCaptured(iterate(runner().amapOrderedResults(source(), task())), true);
           break;
         case PUBLISHER_CAPTURE:
-          checkCaptured(subscribe(runner(true, true).amapResults(source(), task())), false);
+          checkCaptured(subscribe(runner().amapResults(source(), task())), false);
           break;
         case AMAP_FAIL_FAST:
           runPlainAmap();
@@ -519,7 +515,7 @@ class StressTest {
     private void runPlainAmap() {
       List<Integer> seen = new ArrayList<>();
       Throwable thrown = null;
-      Amap<Integer> amap = runner(false, false).amap(source(), task());
+      Amap<Integer> amap = runner().amap(source(), task());
       try {
         iterateInto(amap, seen);
       } catch (Throwable failure) {
@@ -597,7 +593,7 @@ class StressTest {
     }
 
     private void runOnEach() throws Exception {
-      CompletableFuture<Void> run = runner(capture, false).runOnEach(source(), task());
+      CompletableFuture<Void> run = runner().runOnEach(source(), task());
       expose(run);
       Throwable thrown = outcomeOf(run);
       if (thrown instanceof CancellationException) {
@@ -606,10 +602,9 @@ class StressTest {
       assertThat(probe.active.get()).as("tasks running after the run completed").isZero();
       boolean aFailingItemStarted = probe.started.stream().anyMatch(i -> failing((Integer) i));
       if (thrown == null) {
-        assertThat(capture || !aFailingItemStarted).as("a started item failed, yet the run did not").isTrue();
+        assertThat(aFailingItemStarted).as("a started item failed, yet the run did not").isFalse();
         assertThat(probe.started).hasSize(n);
       } else {
-        assertThat(capture).as("a capturing run failed: %s", thrown).isFalse();
         checkRunFailure(thrown, policy);
         if (policy == FailurePolicy.RUN_ALL_THEN_THROW) {
           assertThat(probe.started).as("run-all-then-throw attempts every task").hasSize(n);
@@ -618,7 +613,7 @@ class StressTest {
     }
 
     private void runAllOutcomes() throws Exception {
-      CompletableFuture<List<Outcome<Integer>>> run = runner(false, false).runAllOutcomes(calls());
+      CompletableFuture<List<Outcome<Integer>>> run = runner().runAllOutcomes(calls());
       expose(run);
       Throwable thrown = outcomeOf(run);
       if (thrown instanceof CancellationException) {
@@ -634,7 +629,7 @@ class StressTest {
     }
 
     private void runAny() throws Exception {
-      CompletableFuture<Integer> run = runner(false, false).runAny(calls());
+      CompletableFuture<Integer> run = runner().runAny(calls());
       expose(run);
       Throwable thrown = outcomeOf(run);
       if (thrown instanceof CancellationException) {

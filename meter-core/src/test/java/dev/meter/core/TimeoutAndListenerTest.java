@@ -104,7 +104,7 @@ class TimeoutAndListenerTest {
       }
     };
     StatsRecorder stats = new StatsRecorder();
-    CompletableFuture<Void> run = Meter.with(options().maxPerSecond(1).captureOutcome(true)
+    CompletableFuture<Void> run = Meter.with(options().maxPerSecond(1).failurePolicy(dev.meter.api.FailurePolicy.RUN_ALL_THEN_THROW)
             .listener(recorder).listener(stats).build())
         .runOnEach(List.of("ok", "bad", "slow", "never"), item -> switch (item) {
           case "bad" -> CompletableFuture.failedFuture(new IllegalStateException("bad item"));

@@ -2,7 +2,8 @@ package dev.meter.examples;
 
 import dev.meter.api.Amap;
 import dev.meter.api.ItemResult;
-import dev.meter.api.LimiterConfig;
+import dev.meter.api.Limits;
+import dev.meter.api.Rate;
 import dev.meter.api.MeterListener;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
@@ -26,9 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * progress bar in {@link CrawlExample}.
  */
 public final class Crawl {
-
-  /** How the crawl is limited. */
-  public record Limits(int maxAtOnce, double maxPerSecond, int burst) {}
 
   /** What the crawl did. */
   public record Summary(int pages, long requests, long refusals, int rounds, Duration elapsed, String finalLimits) {
@@ -55,8 +53,7 @@ public final class Crawl {
 
   public Crawl(HttpClient client, Limits limits, MeterListener progress) {
     this.client = client;
-    this.limiter = Meter.limiter(LimiterConfig.builder()
-        .maxAtOnce(limits.maxAtOnce()).maxPerSecond(limits.maxPerSecond()).maxBurst(limits.burst()).build());
+    this.limiter = Meter.limiter(limits);
     this.progress = progress;
   }
 
@@ -74,7 +71,7 @@ public final class Crawl {
     int rounds = 0;
     List<URI> todo = urls;
     RunOptions options = RunOptions.builder()
-        .limiter(limiter).listener(progress).captureOutcome(true).includeValue(true).build();
+        .limiter(limiter).listener(progress).build();
     while (!todo.isEmpty()) {
       rounds++;
       List<URI> refused = new ArrayList<>();
@@ -97,7 +94,7 @@ public final class Crawl {
       todo = refused;
     }
     return new Summary(pages, requests.get(), refusals, rounds, Duration.ofNanos(System.nanoTime() - start),
-        limiter.maxAtOnce() + " at once, " + limiter.rate() + ", bursts of " + limiter.maxBurst());
+        describe(limiter.limits()));
   }
 
   /** One GET; a refusal pauses the shared limiter for the server's Retry-After before failing. */
@@ -136,12 +133,17 @@ public final class Crawl {
     if (status == 429) {
       // Rate and burst both: after the pause the limiter has its full burst back, and a burst above
       // the server's is refused however low the rate.
-      double perSecond = limiter.rate() == null ? 1 : limiter.rate().perSecond();
-      limiter.setMaxBurst(Math.max(1, limiter.maxBurst() / 2));
-      limiter.setMaxPerSecond(Math.max(1, perSecond / 2));
+      Limits now = limiter.limits();
+      double perSecond = now.rate() == null ? 1 : now.rate().perSecond();
+      limiter.setLimits(now.withRate(Rate.perSecond(Math.max(1, perSecond / 2))).withMaxBurst(Math.max(1, now.maxBurst() / 2)));
     } else {
-      limiter.setMaxAtOnce(Math.max(1, limiter.maxAtOnce() / 2));
+      limiter.setMaxAtOnce(Math.max(1, limiter.limits().maxAtOnce() / 2));
     }
+  }
+
+  /** "5 at once, 20/s, bursts of 3": limits as the summary prints them. */
+  static String describe(Limits limits) {
+    return limits.maxAtOnce() + " at once, " + limits.rate() + ", bursts of " + limits.maxBurst();
   }
 
   /** Counts pages fetched, for whoever shows progress. */

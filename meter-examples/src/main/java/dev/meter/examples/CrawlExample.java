@@ -1,5 +1,7 @@
 package dev.meter.examples;
 
+import dev.meter.api.Limits;
+import dev.meter.api.Rate;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -124,7 +126,7 @@ public final class CrawlExample {
           urls.size(), server != null ? "the embedded server " + server.baseUri() + " (25/s, burst 10, 8 in flight)"
               : "the given URLs", options.maxAtOnce(), options.maxPerSecond(), options.burst());
       HttpClient client = HttpClient.newHttpClient();
-      Crawl.Limits limits = new Crawl.Limits(options.maxAtOnce(), options.maxPerSecond(), options.burst());
+      Limits limits = Limits.of(options.maxAtOnce(), Rate.perSecond(options.maxPerSecond()), options.burst());
       Crawl.Summary summary;
       if (options.progress()) {
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("pages").setInitialMax(urls.size())

@@ -8,12 +8,12 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code captureOutcome} + {@code includeValue}: every URL's result or error, a per-URL report. */
+/** {@code amapOrderedResults}: every URL with its result or error, a per-URL report in input order. */
 public final class ErrorReportExample {
   private ErrorReportExample() {}
 
   static List<String> run(List<URI> urls) {
-    RunOptions options = RunOptions.builder().maxAtOnce(4).captureOutcome(true).includeValue(true).build();
+    RunOptions options = RunOptions.builder().maxAtOnce(4).build();
     List<String> report = new ArrayList<>();
     try (Amap<ItemResult<URI, String>> results = Meter.with(options).amapOrderedResults(urls, Http::get)) {
       for (ItemResult<URI, String> result : results) {

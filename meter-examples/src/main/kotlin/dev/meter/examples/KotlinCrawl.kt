@@ -1,5 +1,7 @@
 package dev.meter.examples
 
+import dev.meter.api.Limits
+import dev.meter.api.Rate
 import dev.meter.kotlin.amap
 import java.net.URI
 import java.net.http.HttpClient
@@ -24,7 +26,7 @@ public object KotlinCrawl {
   public class Result(public val kotlinPages: Int, public val javaPages: Int, public val server: RateLimitedServer.Stats)
 
   /** Runs the mixed crawl of [n] pages against [server] with the given limits. */
-  public suspend fun run(server: RateLimitedServer, n: Int, limits: Crawl.Limits): Result = coroutineScope {
+  public suspend fun run(server: RateLimitedServer, n: Int, limits: Limits): Result = coroutineScope {
     val client = HttpClient.newHttpClient()
     val javaCrawl = Crawl(client, limits, Crawl.PageCounter {})
     val pages = (0 until n).map { server.page(it) }
@@ -48,7 +50,7 @@ public object KotlinCrawl {
   @JvmStatic
   public fun main(args: Array<String>): Unit = runBlocking {
     RateLimitedServer.start(RateLimitedServer.Limits.defaults()).use { server ->
-      val limits = Crawl.Limits(5, 20.0, 3)
+      val limits = Limits.of(5, Rate.perSecond(20.0), 3)
       val result = run(server, 100, limits)
       println(
         "Kotlin flow fetched ${result.kotlinPages} pages and Java amap ${result.javaPages}, through one limiter; " +

@@ -1,5 +1,6 @@
 package dev.meter.kotlin
 
+import dev.meter.api.Limits
 import dev.meter.api.FailurePolicy
 import dev.meter.api.Limiter
 import dev.meter.api.Outcome
@@ -14,6 +15,7 @@ import kotlin.time.Duration
  * thrown unwrapped (or, with [failurePolicy] `RUN_ALL_THEN_THROW`, every task runs and one
  * `TasksFailedException` carries all failures).
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -26,6 +28,7 @@ import kotlin.time.Duration
  */
 public suspend fun <R> runAll(
   tasks: Iterable<suspend () -> R>,
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -35,7 +38,7 @@ public suspend fun <R> runAll(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): List<R> = runAllOf(tasks, Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): List<R> = runAllOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
 
 /**
  * Runs every task under the given limits and returns each one's [Outcome] (value or failure), in the
@@ -43,6 +46,7 @@ public suspend fun <R> runAll(
  *
  * Cancellable, as [runAll].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -55,6 +59,7 @@ public suspend fun <R> runAll(
  */
 public suspend fun <R> runAllOutcomes(
   tasks: Iterable<suspend () -> R>,
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -64,7 +69,7 @@ public suspend fun <R> runAllOutcomes(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): List<Outcome<R>> = runAllOutcomesOf(tasks, Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): List<Outcome<R>> = runAllOutcomesOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
 
 /**
  * Runs [tasks] under the given limits until one succeeds, returns its result and cancels the rest.
@@ -74,6 +79,7 @@ public suspend fun <R> runAllOutcomes(
  * Cancellable: cancelling the caller cancels every running task, and this function returns only
  * after they have ended.
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -86,6 +92,7 @@ public suspend fun <R> runAllOutcomes(
  */
 public suspend fun <R> runAny(
   tasks: Iterable<suspend () -> R>,
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -95,7 +102,7 @@ public suspend fun <R> runAny(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): R = runAnyOf(tasks, Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): R = runAnyOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
 
 /**
  * Runs every task under the given limits and returns their results in the order of [tasks].
@@ -105,6 +112,7 @@ public suspend fun <R> runAny(
  * thrown unwrapped (or, with [failurePolicy] `RUN_ALL_THEN_THROW`, every task runs and one
  * `TasksFailedException` carries all failures).
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -117,6 +125,7 @@ public suspend fun <R> runAny(
  */
 public suspend fun <R> runAll(
   vararg tasks: suspend () -> R,
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -126,7 +135,7 @@ public suspend fun <R> runAll(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): List<R> = runAllOf(tasks.asList(), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): List<R> = runAllOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
 
 /**
  * Runs every task under the given limits and returns each one's [Outcome] (value or failure), in the
@@ -134,6 +143,7 @@ public suspend fun <R> runAll(
  *
  * Cancellable, as [runAll].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -146,6 +156,7 @@ public suspend fun <R> runAll(
  */
 public suspend fun <R> runAllOutcomes(
   vararg tasks: suspend () -> R,
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -155,7 +166,7 @@ public suspend fun <R> runAllOutcomes(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): List<Outcome<R>> = runAllOutcomesOf(tasks.asList(), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): List<Outcome<R>> = runAllOutcomesOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
 
 /**
  * Runs [tasks] under the given limits until one succeeds, returns its result and cancels the rest.
@@ -165,6 +176,7 @@ public suspend fun <R> runAllOutcomes(
  * Cancellable: cancelling the caller cancels every running task, and this function returns only
  * after they have ended.
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -177,6 +189,7 @@ public suspend fun <R> runAllOutcomes(
  */
 public suspend fun <R> runAny(
   vararg tasks: suspend () -> R,
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -186,4 +199,4 @@ public suspend fun <R> runAny(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): R = runAnyOf(tasks.asList(), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): R = runAnyOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))

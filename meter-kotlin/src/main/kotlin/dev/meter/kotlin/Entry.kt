@@ -1,5 +1,6 @@
 package dev.meter.kotlin
 
+import dev.meter.api.Limits
 import dev.meter.api.FailurePolicy
 import dev.meter.api.ItemResult
 import dev.meter.api.Limiter
@@ -18,6 +19,7 @@ import kotlinx.coroutines.flow.Flow
  * (fail fast), or, with [failurePolicy] `RUN_ALL_THEN_THROW`, once all ran; with [captureOutcome]
  * task failures never fail the call.
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -27,10 +29,11 @@ import kotlinx.coroutines.flow.Flow
  * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
- * @param captureOutcome task failures do not fail the call
+ * @param captureOutcome task failures do not fail the call (they are dropped: use [amapResults] to see them)
  * @param task what to do with one item; runs as a child coroutine of the caller
  */
 public suspend fun <T> Iterable<T>.runOnEach(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -42,7 +45,7 @@ public suspend fun <T> Iterable<T>.runOnEach(
   options: RunOptions = RunOptions.defaults(),
   captureOutcome: Boolean = false,
   task: suspend (T) -> Unit,
-): Unit = runOnEachOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), captureOutcome, task)
+): Unit = runOnEachOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), captureOutcome, task)
 
 /**
  * A flow of [task]'s results over these items, in the order the tasks finish. Each collection
@@ -53,6 +56,7 @@ public suspend fun <T> Iterable<T>.runOnEach(
  * every running task, and collection ends only after they have ended. A failing task fails the flow
  * with its own exception, unwrapped (fail fast unless [failurePolicy] says otherwise).
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -65,6 +69,7 @@ public suspend fun <T> Iterable<T>.runOnEach(
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Iterable<T>.amap(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -75,7 +80,7 @@ public fun <T, R> Iterable<T>.amap(
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   task: suspend (T) -> R,
-): Flow<R> = amapOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = false, task)
+): Flow<R> = amapOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = false, task)
 
 /**
  * Like [amap], but the results come in input order: a result that finishes early waits in the
@@ -83,6 +88,7 @@ public fun <T, R> Iterable<T>.amap(
  *
  * Cancellable, as [amap].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -95,6 +101,7 @@ public fun <T, R> Iterable<T>.amap(
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Iterable<T>.amapOrdered(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -105,16 +112,17 @@ public fun <T, R> Iterable<T>.amapOrdered(
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   task: suspend (T) -> R,
-): Flow<R> = amapOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = true, task)
+): Flow<R> = amapOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = true, task)
 
 /**
- * Like [amap], but each result is an [ItemResult]: with [captureOutcome] (the default here) a task's
- * failure is an `Outcome` failure instead of failing the flow, and the result can carry its input's
- * position ([includeIndex]) and the input itself ([includeValue]) — a per-item error report.
+ * Like [amap], but each result is an [ItemResult]: the input's position, the input itself and the
+ * task's `Outcome`. A task's failure is an `Outcome` failure and never fails the flow — a per-item
+ * error report ([failurePolicy] does not apply).
  * With [ordered] the results come in input order.
  *
  * Cancellable, as [amap].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -124,13 +132,11 @@ public fun <T, R> Iterable<T>.amapOrdered(
  * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
- * @param captureOutcome a task failure is a result, not the flow's failure
- * @param includeIndex each result carries its input's position, counting from 0
- * @param includeValue each result carries its input item
  * @param ordered results in input order instead of completion order
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Iterable<T>.amapResults(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -140,13 +146,10 @@ public fun <T, R> Iterable<T>.amapResults(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-  captureOutcome: Boolean = true,
-  includeIndex: Boolean = false,
-  includeValue: Boolean = false,
   ordered: Boolean = false,
   task: suspend (T) -> R,
 ): Flow<ItemResult<T, R>> =
-  amapResultsOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, captureOutcome, includeIndex, includeValue, task)
+  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, task)
 
 /**
  * Runs [task] on each of these items, pulled lazily, under the given limits, and returns when every task has
@@ -158,6 +161,7 @@ public fun <T, R> Iterable<T>.amapResults(
  * (fail fast), or, with [failurePolicy] `RUN_ALL_THEN_THROW`, once all ran; with [captureOutcome]
  * task failures never fail the call.
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -167,10 +171,11 @@ public fun <T, R> Iterable<T>.amapResults(
  * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
- * @param captureOutcome task failures do not fail the call
+ * @param captureOutcome task failures do not fail the call (they are dropped: use [amapResults] to see them)
  * @param task what to do with one item; runs as a child coroutine of the caller
  */
 public suspend fun <T> Sequence<T>.runOnEach(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -182,7 +187,7 @@ public suspend fun <T> Sequence<T>.runOnEach(
   options: RunOptions = RunOptions.defaults(),
   captureOutcome: Boolean = false,
   task: suspend (T) -> Unit,
-): Unit = runOnEachOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), captureOutcome, task)
+): Unit = runOnEachOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), captureOutcome, task)
 
 /**
  * A flow of [task]'s results over these items, pulled lazily, in the order the tasks finish. Each collection
@@ -193,6 +198,7 @@ public suspend fun <T> Sequence<T>.runOnEach(
  * every running task, and collection ends only after they have ended. A failing task fails the flow
  * with its own exception, unwrapped (fail fast unless [failurePolicy] says otherwise).
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -205,6 +211,7 @@ public suspend fun <T> Sequence<T>.runOnEach(
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Sequence<T>.amap(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -215,7 +222,7 @@ public fun <T, R> Sequence<T>.amap(
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   task: suspend (T) -> R,
-): Flow<R> = amapOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = false, task)
+): Flow<R> = amapOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = false, task)
 
 /**
  * Like [amap], but the results come in input order: a result that finishes early waits in the
@@ -223,6 +230,7 @@ public fun <T, R> Sequence<T>.amap(
  *
  * Cancellable, as [amap].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -235,6 +243,7 @@ public fun <T, R> Sequence<T>.amap(
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Sequence<T>.amapOrdered(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -245,16 +254,17 @@ public fun <T, R> Sequence<T>.amapOrdered(
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   task: suspend (T) -> R,
-): Flow<R> = amapOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = true, task)
+): Flow<R> = amapOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = true, task)
 
 /**
- * Like [amap], but each result is an [ItemResult]: with [captureOutcome] (the default here) a task's
- * failure is an `Outcome` failure instead of failing the flow, and the result can carry its input's
- * position ([includeIndex]) and the input itself ([includeValue]) — a per-item error report.
+ * Like [amap], but each result is an [ItemResult]: the input's position, the input itself and the
+ * task's `Outcome`. A task's failure is an `Outcome` failure and never fails the flow — a per-item
+ * error report ([failurePolicy] does not apply).
  * With [ordered] the results come in input order.
  *
  * Cancellable, as [amap].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -264,13 +274,11 @@ public fun <T, R> Sequence<T>.amapOrdered(
  * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
- * @param captureOutcome a task failure is a result, not the flow's failure
- * @param includeIndex each result carries its input's position, counting from 0
- * @param includeValue each result carries its input item
  * @param ordered results in input order instead of completion order
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Sequence<T>.amapResults(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -280,13 +288,10 @@ public fun <T, R> Sequence<T>.amapResults(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-  captureOutcome: Boolean = true,
-  includeIndex: Boolean = false,
-  includeValue: Boolean = false,
   ordered: Boolean = false,
   task: suspend (T) -> R,
 ): Flow<ItemResult<T, R>> =
-  amapResultsOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, captureOutcome, includeIndex, includeValue, task)
+  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, task)
 
 /**
  * Runs [task] on each of these items, collected lazily in the caller's context, under the given limits, and returns when every task has
@@ -298,6 +303,7 @@ public fun <T, R> Sequence<T>.amapResults(
  * (fail fast), or, with [failurePolicy] `RUN_ALL_THEN_THROW`, once all ran; with [captureOutcome]
  * task failures never fail the call.
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -307,10 +313,11 @@ public fun <T, R> Sequence<T>.amapResults(
  * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
- * @param captureOutcome task failures do not fail the call
+ * @param captureOutcome task failures do not fail the call (they are dropped: use [amapResults] to see them)
  * @param task what to do with one item; runs as a child coroutine of the caller
  */
 public suspend fun <T> Flow<T>.runOnEach(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -322,7 +329,7 @@ public suspend fun <T> Flow<T>.runOnEach(
   options: RunOptions = RunOptions.defaults(),
   captureOutcome: Boolean = false,
   task: suspend (T) -> Unit,
-): Unit = runOnEachOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), captureOutcome, task)
+): Unit = runOnEachOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), captureOutcome, task)
 
 /**
  * A flow of [task]'s results over these items, collected lazily in the caller's context, in the order the tasks finish. Each collection
@@ -333,6 +340,7 @@ public suspend fun <T> Flow<T>.runOnEach(
  * every running task, and collection ends only after they have ended. A failing task fails the flow
  * with its own exception, unwrapped (fail fast unless [failurePolicy] says otherwise).
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -345,6 +353,7 @@ public suspend fun <T> Flow<T>.runOnEach(
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Flow<T>.amap(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -355,7 +364,7 @@ public fun <T, R> Flow<T>.amap(
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   task: suspend (T) -> R,
-): Flow<R> = amapOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = false, task)
+): Flow<R> = amapOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = false, task)
 
 /**
  * Like [amap], but the results come in input order: a result that finishes early waits in the
@@ -363,6 +372,7 @@ public fun <T, R> Flow<T>.amap(
  *
  * Cancellable, as [amap].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -375,6 +385,7 @@ public fun <T, R> Flow<T>.amap(
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Flow<T>.amapOrdered(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -385,16 +396,17 @@ public fun <T, R> Flow<T>.amapOrdered(
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   task: suspend (T) -> R,
-): Flow<R> = amapOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = true, task)
+): Flow<R> = amapOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered = true, task)
 
 /**
- * Like [amap], but each result is an [ItemResult]: with [captureOutcome] (the default here) a task's
- * failure is an `Outcome` failure instead of failing the flow, and the result can carry its input's
- * position ([includeIndex]) and the input itself ([includeValue]) — a per-item error report.
+ * Like [amap], but each result is an [ItemResult]: the input's position, the input itself and the
+ * task's `Outcome`. A task's failure is an `Outcome` failure and never fails the flow — a per-item
+ * error report ([failurePolicy] does not apply).
  * With [ordered] the results come in input order.
  *
  * Cancellable, as [amap].
  *
+ * @param limits all three limits as one value; the named limits below override its parts
  * @param maxAtOnce at most this many tasks running at any instant
  * @param maxPerSecond at most this many starts per second (GCRA); or give [maxStarts] and [per]
  * @param maxStarts with [per]: at most this many starts per [per], for example `maxStarts = 100, per = 1.minutes`
@@ -404,13 +416,11 @@ public fun <T, R> Flow<T>.amapOrdered(
  * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
- * @param captureOutcome a task failure is a result, not the flow's failure
- * @param includeIndex each result carries its input's position, counting from 0
- * @param includeValue each result carries its input item
  * @param ordered results in input order instead of completion order
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
  */
 public fun <T, R> Flow<T>.amapResults(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
@@ -420,10 +430,7 @@ public fun <T, R> Flow<T>.amapResults(
   failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-  captureOutcome: Boolean = true,
-  includeIndex: Boolean = false,
-  includeValue: Boolean = false,
   ordered: Boolean = false,
   task: suspend (T) -> R,
 ): Flow<ItemResult<T, R>> =
-  amapResultsOf(Input.of(this), Settings(options, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, captureOutcome, includeIndex, includeValue, task)
+  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, task)

@@ -1,7 +1,9 @@
 package dev.meter.kotlin
 
+import dev.meter.api.Limits
 import dev.meter.api.KeyedLimiter
 import dev.meter.api.LimiterConfig
+import dev.meter.api.Rate
 import dev.meter.api.SharedLimiter
 import dev.meter.api.TimeSource
 import dev.meter.core.Meter
@@ -18,13 +20,14 @@ import kotlin.time.toJavaDuration
  * @throws IllegalArgumentException for a bad limit, naming it and its value
  */
 public fun sharedLimiter(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
   per: Duration? = null,
   maxBurst: Int? = null,
   timeSource: TimeSource? = null,
-): SharedLimiter = Meter.limiter(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, timeSource))
+): SharedLimiter = Meter.limiter(limiterConfig(limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, timeSource))
 
 /**
  * One set of limits per key (host, tenant), created on first use and forgotten when idle; use it in a
@@ -34,15 +37,17 @@ public fun sharedLimiter(
  * @throws IllegalArgumentException for a bad limit, naming it and its value
  */
 public fun <K : Any> keyedLimiter(
+  limits: Limits? = null,
   maxAtOnce: Int? = null,
   maxPerSecond: Double? = null,
   maxStarts: Int? = null,
   per: Duration? = null,
   maxBurst: Int? = null,
   timeSource: TimeSource? = null,
-): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, timeSource))
+): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, timeSource))
 
 private fun limiterConfig(
+  limits: Limits?,
   maxAtOnce: Int?,
   maxPerSecond: Double?,
   maxStarts: Int?,
@@ -50,16 +55,23 @@ private fun limiterConfig(
   maxBurst: Int?,
   timeSource: TimeSource?,
 ): LimiterConfig {
-  checkRate(maxPerSecond, maxStarts, per)
-  val builder = LimiterConfig.builder()
-  maxAtOnce?.let(builder::maxAtOnce)
-  maxPerSecond?.let(builder::maxPerSecond)
-  if (maxStarts != null && per != null) {
-    builder.rate(maxStarts.toDouble(), per.toJavaDuration())
-  }
-  maxBurst?.let(builder::maxBurst)
+  val builder = LimiterConfig.builder().limits((limits ?: Limits.none()).with(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst))
   timeSource?.let(builder::timeSource)
   return builder.build()
+}
+
+/**
+ * These limits with the named limits an entry point or limiter was given put over them: the one place
+ * Kotlin's named limits become a [Limits] value. A burst is kept with a new rate, and checked with it.
+ */
+internal fun Limits.with(maxAtOnce: Int?, maxPerSecond: Double?, maxStarts: Int?, per: Duration?, maxBurst: Int?): Limits {
+  checkRate(maxPerSecond, maxStarts, per)
+  val rate = when {
+    maxPerSecond != null -> Rate.perSecond(maxPerSecond)
+    maxStarts != null && per != null -> Rate.of(maxStarts.toDouble(), per.toJavaDuration())
+    else -> rate()
+  }
+  return Limits(maxAtOnce ?: maxAtOnce(), rate, maxBurst ?: maxBurst())
 }
 
 /** The rate given as `maxPerSecond` or as `maxStarts` per `per`: checked the same way everywhere. */

@@ -20,9 +20,14 @@ import kotlinx.coroutines.supervisorScope
 // caller cancels the await, which cancels the run's future, which cancels the run and its tasks.
 
 internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, captureOutcome: Boolean, task: suspend (T) -> Unit) {
+  if (captureOutcome) {
+    // The engine keeps failures as values only in the views that yield them: take those and drop them.
+    amapResultsOf(input, settings, ordered = false, task).collect {}
+    return
+  }
   supervisorScope {
     val run = runScope()
-    val options = settings.toRunOptions(run, captureOutcome = captureOutcome)
+    val options = settings.toRunOptions(run)
     run.threads.during { Meter.with(options).runOnEach(input.source(run), input.task(run, task)) }.await()
   }
 }
@@ -34,19 +39,11 @@ internal fun <T, R> amapResultsOf(
   input: Input<T>,
   settings: Settings,
   ordered: Boolean,
-  captureOutcome: Boolean,
-  includeIndex: Boolean,
-  includeValue: Boolean,
   task: suspend (T) -> R,
-): Flow<ItemResult<T, R>> {
-  val options = { scope: CoroutineScope ->
-    settings.toRunOptions(scope, captureOutcome = captureOutcome, includeIndex = includeIndex, includeValue = includeValue)
+): Flow<ItemResult<T, R>> =
+  resultsOf(input, ordered, task, { scope -> settings.toRunOptions(scope) }, results = true) { raw: ItemResult<*, Box<R>> ->
+    ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.value })
   }
-  return resultsOf(input, ordered, task, options, results = true) { raw: ItemResult<*, Box<R>> ->
-    val item = if (includeValue) input.item(raw.item()) else null
-    ItemResult<T, R>(raw.index(), item, raw.outcome().map { it.value })
-  }
-}
 
 /**
  * The results of an amap run as a cold flow: each collection starts one run, emits its results as

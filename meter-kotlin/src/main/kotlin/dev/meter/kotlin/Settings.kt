@@ -2,6 +2,7 @@ package dev.meter.kotlin
 
 import dev.meter.api.FailurePolicy
 import dev.meter.api.Limiter
+import dev.meter.api.Limits
 import dev.meter.api.RunOptions
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
@@ -13,6 +14,7 @@ import kotlinx.coroutines.CoroutineScope
  */
 internal class Settings(
   private val base: RunOptions,
+  private val limits: Limits?,
   private val maxAtOnce: Int?,
   private val maxPerSecond: Double?,
   private val maxStarts: Int?,
@@ -24,7 +26,6 @@ internal class Settings(
 ) {
   init {
     // Checked here, when the call is made: before any item is taken or any task starts.
-    checkRate(maxPerSecond, maxStarts, per)
     require(taskTimeout == null || (taskTimeout.isPositive() && taskTimeout.isFinite())) {
       "taskTimeout must be a finite positive duration, but was $taskTimeout"
     }
@@ -36,16 +37,8 @@ internal class Settings(
    * otherwise, unless the options set a time source, the run's timers fire on [scope]'s dispatcher
    * ([DispatchingTimers]).
    */
-  fun toRunOptions(
-    scope: CoroutineScope,
-    captureOutcome: Boolean? = null,
-    includeIndex: Boolean? = null,
-    includeValue: Boolean? = null,
-  ): RunOptions {
+  fun toRunOptions(scope: CoroutineScope): RunOptions {
     val builder = toBuilder()
-    captureOutcome?.let(builder::captureOutcome)
-    includeIndex?.let(builder::includeIndex)
-    includeValue?.let(builder::includeValue)
     if (base.timeSource() == null) {
       builder.timeSource(TestTime.of(scope) ?: DispatchingTimers(scope))
     }
@@ -53,13 +46,7 @@ internal class Settings(
   }
 
   private fun toBuilder(): RunOptions.Builder {
-    val builder = base.toBuilder()
-    maxAtOnce?.let(builder::maxAtOnce)
-    maxPerSecond?.let(builder::maxPerSecond)
-    if (maxStarts != null && per != null) {
-      builder.rate(maxStarts.toDouble(), per.toJavaDuration())
-    }
-    maxBurst?.let(builder::maxBurst)
+    val builder = base.toBuilder().limits((limits ?: base.limits()).with(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst))
     limiter?.let(builder::limiter)
     failurePolicy?.let(builder::failurePolicy)
     taskTimeout?.let { builder.taskTimeout(it.toJavaDuration()) }

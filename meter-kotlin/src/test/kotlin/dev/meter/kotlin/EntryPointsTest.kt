@@ -64,10 +64,10 @@ class EntryPointsTest {
   }
 
   @Test
-  fun amapResults_captureOutcomeWithIndexAndValue_givesAPerItemReport() = runTest {
+  fun amapResults_always_givesAPerItemReport() = runTest {
     // Given a task that fails for one item
     val report = flowOf("a", "bad", "c")
-      .amapResults(includeIndex = true, includeValue = true, ordered = true) { item ->
+      .amapResults(ordered = true) { item ->
         check(item != "bad") { "cannot fetch $item" }
         item.uppercase()
       }

@@ -1,5 +1,7 @@
 package dev.meter.kotlin
 
+import dev.meter.api.Limits
+import dev.meter.api.Rate
 import dev.meter.api.RunOptions
 import dev.meter.api.StatsRecorder
 import dev.meter.api.TaskTimeoutException
@@ -17,6 +19,33 @@ import org.junit.jupiter.api.Test
 /** The options not covered elsewhere: timeout, captured failures, base RunOptions, Kotlin-built limiters. */
 @OptIn(ExperimentalCoroutinesApi::class)
 class OptionsTest {
+
+  @Test
+  fun limits_oneValue_namedLimitsOverrideItsParts() = runTest {
+    // Given limits of 2 at once and 1 start per second in bursts of 2, with maxAtOnce raised to 3 by name
+    val starts = mutableListOf<Long>()
+    var running = 0
+    var peak = 0
+    (1..5).toList().runOnEach(limits = Limits.of(2, Rate.perSecond(1.0), 2), maxAtOnce = 3) {
+      starts += currentTime
+      running++
+      peak = maxOf(peak, running)
+      delay(10.seconds)
+      running--
+    }
+
+    // Then the burst of 2 starts at 0, one more a second later (three at once), and the last two when
+    // the first two end, by when the burst has refilled
+    assertThat(starts).containsExactly(0L, 0L, 1_000L, 10_000L, 10_000L)
+    assertThat(peak).isEqualTo(3)
+  }
+
+  @Test
+  fun sharedLimiter_limitsValue_isTheLimiterLimits() {
+    val limiter = sharedLimiter(limits = Limits.of(4, Rate.perSecond(10.0), 3), maxAtOnce = 2)
+
+    assertThat(limiter.limits()).isEqualTo(Limits.of(2, Rate.perSecond(10.0), 3))
+  }
 
   @Test
   fun taskTimeout_slowTask_failsWithTheTimeoutInVirtualTime() = runTest {

@@ -74,7 +74,7 @@ class StressTest {
         when (entry) {
           Entry.AMAP -> items.asFlow().amap(maxAtOnce = maxAtOnce, failurePolicy = policy, task = task).collect { record(it) }
           Entry.AMAP_ORDERED -> items.asSequence().amapOrdered(maxAtOnce = maxAtOnce, failurePolicy = policy, task = task).collect { record(it) }
-          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, includeIndex = true, task = task).collect { record(it.index().toInt()) }
+          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, task = task).collect { record(it.index().toInt()) }
           Entry.RUN_ON_EACH -> items.runOnEach(maxAtOnce = maxAtOnce, failurePolicy = policy) { i -> record(task(i)) }
           Entry.RUN_ALL -> runAll(items.map { i -> suspend { task(i) } }, maxAtOnce = maxAtOnce, failurePolicy = policy).forEach(record)
         }
