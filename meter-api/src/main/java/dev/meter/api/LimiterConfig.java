@@ -1,5 +1,6 @@
 package dev.meter.api;
 
+import dev.meter.api.event.MeterListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

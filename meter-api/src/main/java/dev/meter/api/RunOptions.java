@@ -1,5 +1,7 @@
 package dev.meter.api;
 
+import dev.meter.api.event.MeterListener;
+import dev.meter.api.spi.Limiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.meter.api;
 
+import dev.meter.api.event.MeterStats;
+import dev.meter.api.spi.Limiter;
 import java.time.Duration;
 import java.time.Instant;
 

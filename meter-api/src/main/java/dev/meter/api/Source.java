@@ -1,5 +1,6 @@
 package dev.meter.api;
 
+import dev.meter.api.internal.SourceItems;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.Flow;
@@ -12,66 +13,66 @@ import org.jspecify.annotations.Nullable;
  * publisher that signals an error) fails the run with that exception.
  *
  * <p>{@code Iterable}s are accepted directly by every entry point; wrap the others with
- * {@code Source.from(...)}.
+ * {@code Source.from(...)}:
+ * <ul>
+ *   <li>an {@code Iterable}: {@link Iterable#iterator()} is called once, when the run starts;
+ *   <li>an {@code Iterator}, which the run consumes;
+ *   <li>a {@code Stream}, consumed through its iterator and closed when the run ends;
+ *   <li>a {@code Flow.Publisher}, requested one item at a time as tasks can start, its subscription
+ *       cancelled when the run stops early.
+ * </ul>
  *
  * @param <T> the items' type
  */
-public sealed interface Source<T extends @Nullable Object>
-    permits Source.OfIterable, Source.OfIterator, Source.OfStream, Source.OfPublisher {
-
-  /** Items of an {@code Iterable}; {@link Iterable#iterator()} is called once, when the run starts. */
-  record OfIterable<T extends @Nullable Object>(Iterable<? extends T> iterable) implements Source<T> {
-    /** @throws NullPointerException if {@code iterable} is null */
-    public OfIterable {
-      Objects.requireNonNull(iterable, "source");
-    }
+public final class Source<T extends @Nullable Object> {
+  static {
+    SourceItems.allowReading(source -> source.items);
   }
 
-  /** Items of an {@code Iterator}, which the run consumes. */
-  record OfIterator<T extends @Nullable Object>(Iterator<? extends T> iterator) implements Source<T> {
-    /** @throws NullPointerException if {@code iterator} is null */
-    public OfIterator {
-      Objects.requireNonNull(iterator, "source");
-    }
-  }
+  private final SourceItems items;
 
-  /** Items of a {@code Stream}, consumed through its iterator; the run closes the stream when it ends. */
-  record OfStream<T extends @Nullable Object>(Stream<? extends T> stream) implements Source<T> {
-    /** @throws NullPointerException if {@code stream} is null */
-    public OfStream {
-      Objects.requireNonNull(stream, "source");
-    }
+  private Source(SourceItems.Kind kind, Object items) {
+    this.items = new SourceItems(kind, Objects.requireNonNull(items, "source"));
   }
 
   /**
-   * Items of a {@code Flow.Publisher}, requested one at a time as tasks can start; the run cancels its
-   * subscription when it stops early.
+   * A source over {@code iterable}.
+   *
+   * @throws NullPointerException if {@code iterable} is null
    */
-  record OfPublisher<T extends @Nullable Object>(Flow.Publisher<? extends T> publisher)
-      implements Source<T> {
-    /** @throws NullPointerException if {@code publisher} is null */
-    public OfPublisher {
-      Objects.requireNonNull(publisher, "source");
-    }
+  public static <T extends @Nullable Object> Source<T> from(Iterable<? extends T> iterable) {
+    return new Source<>(SourceItems.Kind.ITERABLE, iterable);
   }
 
-  /** A source over {@code iterable}. */
-  static <T extends @Nullable Object> Source<T> from(Iterable<? extends T> iterable) {
-    return new OfIterable<>(iterable);
+  /**
+   * A source over {@code iterator}.
+   *
+   * @throws NullPointerException if {@code iterator} is null
+   */
+  public static <T extends @Nullable Object> Source<T> from(Iterator<? extends T> iterator) {
+    return new Source<>(SourceItems.Kind.ITERATOR, iterator);
   }
 
-  /** A source over {@code iterator}. */
-  static <T extends @Nullable Object> Source<T> from(Iterator<? extends T> iterator) {
-    return new OfIterator<>(iterator);
+  /**
+   * A source over {@code stream}.
+   *
+   * @throws NullPointerException if {@code stream} is null
+   */
+  public static <T extends @Nullable Object> Source<T> from(Stream<? extends T> stream) {
+    return new Source<>(SourceItems.Kind.STREAM, stream);
   }
 
-  /** A source over {@code stream}. */
-  static <T extends @Nullable Object> Source<T> from(Stream<? extends T> stream) {
-    return new OfStream<>(stream);
+  /**
+   * A source over {@code publisher}.
+   *
+   * @throws NullPointerException if {@code publisher} is null
+   */
+  public static <T extends @Nullable Object> Source<T> from(Flow.Publisher<? extends T> publisher) {
+    return new Source<>(SourceItems.Kind.PUBLISHER, publisher);
   }
 
-  /** A source over {@code publisher}. */
-  static <T extends @Nullable Object> Source<T> from(Flow.Publisher<? extends T> publisher) {
-    return new OfPublisher<>(publisher);
+  @Override
+  public String toString() {
+    return "Source.from(" + items.kind().name().toLowerCase(java.util.Locale.ROOT) + ")";
   }
 }

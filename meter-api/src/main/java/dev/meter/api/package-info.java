@@ -1,5 +1,6 @@
 /**
- * meter's API: everything a caller names, and the SPI custom limits implement. The engine lives in
+ * meter's API: what a caller types (the SPI custom limits implement is in {@code dev.meter.api.spi},
+ * listeners and statistics in {@code dev.meter.api.event}). The engine lives in
  * {@code meter-core}; its entry class is {@code dev.meter.core.Meter}.
  *
  * <p>Everything here is non-null unless marked {@link org.jspecify.annotations.Nullable}; items and

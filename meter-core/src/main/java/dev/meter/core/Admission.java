@@ -1,7 +1,7 @@
 package dev.meter.core;
 
-import dev.meter.api.Limiter;
-import dev.meter.api.TaskEvent;
+import dev.meter.api.spi.Limiter;
+import dev.meter.api.event.TaskEvent;
 import dev.meter.api.internal.TaskCounters;
 import org.jspecify.annotations.Nullable;
 

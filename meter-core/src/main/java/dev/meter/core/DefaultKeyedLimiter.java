@@ -1,11 +1,11 @@
 package dev.meter.core;
 
 import dev.meter.api.KeyedLimiter;
-import dev.meter.api.Limiter;
+import dev.meter.api.spi.Limiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.api.Rate;
-import dev.meter.api.MeterListener;
-import dev.meter.api.MeterStats;
+import dev.meter.api.event.MeterListener;
+import dev.meter.api.event.MeterStats;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.TaskCounters;
 import java.time.Duration;

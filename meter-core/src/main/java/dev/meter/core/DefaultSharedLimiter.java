@@ -2,8 +2,8 @@ package dev.meter.core;
 
 import dev.meter.api.LimiterConfig;
 import dev.meter.api.Limits;
-import dev.meter.api.MeterListener;
-import dev.meter.api.MeterStats;
+import dev.meter.api.event.MeterListener;
+import dev.meter.api.event.MeterStats;
 import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;

@@ -1,7 +1,7 @@
 package dev.meter.core;
 
-import dev.meter.api.MeterListener;
-import dev.meter.api.TaskEvent;
+import dev.meter.api.event.MeterListener;
+import dev.meter.api.event.TaskEvent;
 import java.util.List;
 import java.util.function.Consumer;
 

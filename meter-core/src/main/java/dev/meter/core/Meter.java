@@ -71,7 +71,7 @@ public final class Meter implements Runner {
   /**
    * A limiter to share between runs, threads and languages: its limits hold for all of them together,
    * and can be changed or paused while in use. Add it to runs with
-   * {@link RunOptions.Builder#limiter(dev.meter.api.Limiter)}.
+   * {@link RunOptions.Builder#limiter(dev.meter.api.spi.Limiter)}.
    *
    * @throws NullPointerException if {@code config} is null
    */

@@ -1,8 +1,8 @@
 package dev.meter.core;
 
 import dev.meter.api.AsyncTask;
-import dev.meter.api.Limiter;
-import dev.meter.api.TaskEvent;
+import dev.meter.api.spi.Limiter;
+import dev.meter.api.event.TaskEvent;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.TaskCounters;
 import java.util.concurrent.CancellationException;

@@ -1,6 +1,6 @@
 package dev.meter.core;
 
-import dev.meter.api.Limiter;
+import dev.meter.api.spi.Limiter;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.TaskCounters;
 import org.jspecify.annotations.Nullable;

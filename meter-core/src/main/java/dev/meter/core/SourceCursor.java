@@ -1,6 +1,7 @@
 package dev.meter.core;
 
 import dev.meter.api.Source;
+import dev.meter.api.internal.SourceItems;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
@@ -68,16 +69,16 @@ abstract class SourceCursor<T extends @Nullable Object> {
 
   @SuppressWarnings("unchecked")
   static <T extends @Nullable Object> SourceCursor<T> of(Source<? extends T> source) {
-    if (source instanceof Source.OfIterable<? extends T> iterable) {
-      return new IteratorCursor<>(iterable.iterable()::iterator, null);
-    }
-    if (source instanceof Source.OfIterator<? extends T> iterator) {
-      return new IteratorCursor<>(iterator::iterator, null);
-    }
-    if (source instanceof Source.OfStream<? extends T> stream) {
-      return new IteratorCursor<>(stream.stream()::iterator, stream.stream());
-    }
-    return new PublisherCursor<>(((Source.OfPublisher<T>) source).publisher());
+    SourceItems items = SourceItems.of(source);
+    return switch (items.kind()) {
+      case ITERABLE -> new IteratorCursor<>(((Iterable<? extends T>) items.items())::iterator, null);
+      case ITERATOR -> new IteratorCursor<>(() -> (Iterator<? extends T>) items.items(), null);
+      case STREAM -> {
+        Stream<? extends T> stream = (Stream<? extends T>) items.items();
+        yield new IteratorCursor<>(stream::iterator, stream);
+      }
+      case PUBLISHER -> new PublisherCursor<>((Flow.Publisher<T>) items.items());
+    };
   }
 
   /** Pulls from an iterator, opened on the first poll so that nothing is touched before the run starts. */

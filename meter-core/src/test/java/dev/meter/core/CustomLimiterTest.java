@@ -3,7 +3,7 @@ package dev.meter.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meter.api.AsyncTask;
-import dev.meter.api.Limiter;
+import dev.meter.api.spi.Limiter;
 import dev.meter.api.RunOptions;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.meter.core;
 
-import dev.meter.api.Limiter;
+import dev.meter.api.spi.Limiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;

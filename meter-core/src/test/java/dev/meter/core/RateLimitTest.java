@@ -2,7 +2,7 @@ package dev.meter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meter.api.Limiter;
+import dev.meter.api.spi.Limiter;
 import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.TimeSource;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.FailurePolicy;
 import dev.meter.api.LimiterConfig;
-import dev.meter.api.MeterStats;
+import dev.meter.api.event.MeterStats;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
 import dev.meter.testing.VirtualTime;

@@ -232,14 +232,14 @@ class SharedLimiterTest {
     // Given 1 start per second, with this second's start taken
     DefaultSharedLimiter limiter = new DefaultSharedLimiter(
         LimiterConfig.builder().maxPerSecond(1).timeSource(time).build());
-    assertThat(limiter.tryAcquire(null, 0, 0)).isInstanceOf(dev.meter.api.Limiter.Permit.class);
+    assertThat(limiter.tryAcquire(null, 0, 0)).isInstanceOf(dev.meter.api.spi.Limiter.Permit.class);
     // A run is refused; its timer is set for the next slot, at 1 s
-    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.Limiter.Decision.awaitSignal());
+    assertThat(limiter.tryAcquire(null, 0, 0)).isEqualTo(dev.meter.api.spi.Limiter.Decision.awaitSignal());
 
     // When that timer fires before the run registers, and another run takes the slot meanwhile
     time.advance(Duration.ofSeconds(1));
     long now = time.read();
-    assertThat(limiter.tryAcquire(null, now, now)).isInstanceOf(dev.meter.api.Limiter.Permit.class);
+    assertThat(limiter.tryAcquire(null, now, now)).isInstanceOf(dev.meter.api.spi.Limiter.Permit.class);
     boolean[] woken = {false};
     limiter.awaitSignal(null, () -> woken[0] = true);
 

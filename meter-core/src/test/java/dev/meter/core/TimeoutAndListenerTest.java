@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meter.api.LimiterConfig;
-import dev.meter.api.MeterListener;
-import dev.meter.api.MeterStats;
+import dev.meter.api.event.MeterListener;
+import dev.meter.api.event.MeterStats;
 import dev.meter.api.Outcome;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
-import dev.meter.api.StatsRecorder;
-import dev.meter.api.TaskEvent;
+import dev.meter.api.event.StatsRecorder;
+import dev.meter.api.event.TaskEvent;
 import dev.meter.api.TaskTimeoutException;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;

@@ -6,7 +6,9 @@ import dev.meter.api.Amap;
 import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.ItemResult;
+import dev.meter.api.Limits;
 import dev.meter.api.Outcome;
+import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.Source;
@@ -168,6 +170,29 @@ class CallShapesTest {
     runner.runOnEach(names, this::syncUser).join();                                        // 40
     CompletableFuture<List<String>> viaInterface = runner.runAll(List.of(() -> fetch("r"))); // 41
     assertThat(viaInterface.join()).containsExactly("R");
+  }
+
+  CompletableFuture<String> fetchOrFail(String name) {
+    return name.equals("bob")
+        ? CompletableFuture.failedFuture(new java.io.IOException("no route to " + name))
+        : CompletableFuture.completedFuture(name);
+  }
+
+  @Test
+  void limitsAndCheckedFailures_shapes_compileAndRun() throws Exception {
+    Meter.with(Limits.of(2)).runOnEach(names, this::syncUser).join();                            // 42
+    try (Amap<String> pages = Meter.with(Limits.of(2, Rate.perSecond(1_000))).amap(names, this::fetch)) { // 43
+      assertThat(list(pages)).hasSize(3);
+    }
+    List<String> saved = new ArrayList<>();
+    String caught = null;
+    try (Amap<String> pages = Meter.with(Limits.of(1)).amapOrdered(names, this::fetchOrFail)) {
+      pages.forEachOrThrow(java.io.IOException.class, page -> saved.add(page));                   // 44
+    } catch (java.io.IOException e) {                                                             // 45
+      caught = e.getMessage();
+    }
+    assertThat(saved).containsExactly("ann");
+    assertThat(caught).isEqualTo("no route to bob");
   }
 
   /** A caller's own generic helper passing a Function on. */

@@ -1,7 +1,7 @@
 package dev.meter.kotlin
 
 import dev.meter.api.FailurePolicy
-import dev.meter.api.Limiter
+import dev.meter.api.spi.Limiter
 import dev.meter.api.Limits
 import dev.meter.api.RunOptions
 import kotlin.time.Duration

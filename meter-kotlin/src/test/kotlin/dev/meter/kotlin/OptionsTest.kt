@@ -3,7 +3,7 @@ package dev.meter.kotlin
 import dev.meter.api.Limits
 import dev.meter.api.Rate
 import dev.meter.api.RunOptions
-import dev.meter.api.StatsRecorder
+import dev.meter.api.event.StatsRecorder
 import dev.meter.api.TaskTimeoutException
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.ExperimentalCoroutinesApi

@@ -1,12 +1,13 @@
 package dev.meter.api.internal;
 
-import dev.meter.api.MeterStats;
+import dev.meter.api.event.StatsRecorder;
+import dev.meter.api.event.MeterStats;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The counters behind {@link MeterStats}: told directly, one call per step of a task's life, and read
- * on demand. {@link dev.meter.api.StatsRecorder} feeds them from listener events; meter's own limiters
+ * on demand. {@link dev.meter.api.event.StatsRecorder} feeds them from listener events; meter's own limiters
  * are fed by the runs that pass through them without any event, which is what keeps a limiter's
  * statistics cheap. Thread-safe.
  */

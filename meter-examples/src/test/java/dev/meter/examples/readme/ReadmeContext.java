@@ -38,6 +38,8 @@ public class ReadmeContext {
       Meter.keyedLimiter(LimiterConfig.builder().maxAtOnce(2).maxPerSecond(10_000).build());
   protected final List<Path> files;
   protected final Path csv;
+  /** An existing, empty file that snippets append pages to. */
+  protected final Path archive;
   /** What the stand-ins were asked to do, for the snippets' checks. */
   protected final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -50,6 +52,7 @@ public class ReadmeContext {
       }
       files = List.copyOf(made);
       csv = Files.writeString(dir.resolve("rows.csv"), "a,1\nb,2\nc,3\n");
+      archive = Files.writeString(dir.resolve("archive.txt"), "");
     } catch (IOException failed) {
       throw new UncheckedIOException(failed);
     }
@@ -70,10 +73,12 @@ public class ReadmeContext {
   }
 
   protected CompletableFuture<Row> insertAsync(String line) {
+    calls.add("insert " + line);
     return CompletableFuture.completedFuture(new Row(line));
   }
 
   protected CompletableFuture<Integer> statusOf(String url) {
+    calls.add("status " + url);
     return CompletableFuture.completedFuture(url.length() % 2 == 0 ? 200 : 404);
   }
 
@@ -85,6 +90,12 @@ public class ReadmeContext {
   protected CompletableFuture<Void> syncOrder(String id) {
     calls.add("sync order " + id);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** Blocking, as a synchronous client's call is. */
+  protected int upload(String text) {
+    calls.add("upload " + text);
+    return 201;
   }
 
   protected void use(Object value) {

@@ -2,6 +2,9 @@ package dev.meter.examples.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meter.api.Limits;
+import dev.meter.api.Rate;
+
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
@@ -14,11 +17,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
@@ -46,7 +51,7 @@ class ReadmeSnippetsTest {
   private static final Path README = locateReadme();
   private static final String COMPILE_ONLY = "<!-- readme: compile only -->";
   private static final List<String> IMPORTS = List.of(
-      "dev.meter.api.*", "dev.meter.core.*", "dev.meter.testing.*", "java.util.*",
+      "dev.meter.api.*", "dev.meter.api.spi.*", "dev.meter.api.event.*", "dev.meter.core.*", "dev.meter.testing.*", "java.util.*",
       "java.util.concurrent.*", "java.util.stream.*", "java.time.*", "java.net.*", "java.net.http.*",
       "java.net.http.HttpResponse.BodyHandlers", "java.nio.file.*");
 
@@ -89,22 +94,141 @@ class ReadmeSnippetsTest {
     }
   }
 
+  /**
+   * A JPMS consumer: the same snippets (and their context) as one named module that says only
+   * {@code requires dev.meter.core} (and {@code dev.meter.testing} for the virtual-time ones), compiled
+   * against the module path. A type the snippets need that a module does not export fails here.
+   */
+  @Test
+  void everyBlock_compilesInAModularConsumer(@TempDir Path dir) throws IOException {
+    Path sources = Files.createDirectories(dir.resolve("src/dev/meter/examples/readme"));
+    List<File> files = new ArrayList<>();
+    Path moduleInfo = Files.writeString(dir.resolve("src/module-info.java"), String.join("\n",
+        "module readme.consumer {",
+        "  requires dev.meter.core;",
+        "  requires dev.meter.testing;",
+        "  requires java.net.http;",
+        "  requires org.assertj.core;",
+        "}", ""));
+    files.add(moduleInfo.toFile());
+    Path context = README.getParent().resolve("meter-examples/src/test/java/dev/meter/examples/readme/ReadmeContext.java");
+    files.add(Files.copy(context, sources.resolve("ReadmeContext.java")).toFile());
+    for (Block block : blocks) {
+      files.add(Files.writeString(sources.resolve(block.className() + ".java"), sourceOf(block)).toFile());
+    }
+    String modulePath = Stream.of(classPath().split(File.pathSeparator))
+        .filter(entry -> Stream.of("meter-api", "meter-core", "meter-test", "jspecify", "assertj-core")
+            .anyMatch(Path.of(entry).toString()::contains))
+        .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+    try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+      List<String> options = List.of("--release", "17", "-proc:none", "--module-path", modulePath,
+          "-d", Files.createDirectories(dir.resolve("classes")).toString());
+      boolean ok = javac.getTask(null, fileManager, diagnostics, options, null,
+          fileManager.getJavaFileObjectsFromFiles(files)).call();
+      List<String> errors = diagnostics.getDiagnostics().stream()
+          .filter(each -> each.getKind() == Diagnostic.Kind.ERROR)
+          .map(each -> where(each) + ": " + each.getMessage(Locale.ROOT)).toList();
+      assertThat(errors).as("README snippets that do not compile in a modular consumer (module path: %s)", modulePath).isEmpty();
+      assertThat(ok).isTrue();
+    }
+  }
+
   @Test
   void readme_hasJavaBlocks_andEveryOneIsCompiled() {
     assertThat(blocks).hasSizeGreaterThanOrEqualTo(15);
   }
 
+  /**
+   * What each README block that shows behaviour must have done, keyed by a piece of text only that
+   * block holds; checked after it ran (waiting up to 10 s for work it left running). Blocks that check
+   * themselves ({@code assertThat}) need none.
+   */
+  private static final Map<String, Consumer<ReadmeContext>> CHECKS = Map.ofEntries(
+      Map.entry("Meter.blocking(file -> upload(", c -> assertThat(c.calls)
+          .contains("upload file 0", "upload file 1", "upload file 2")),
+      Map.entry("() -> fetch(\"https://a.example\")", c -> {
+        assertThat(c.calls).contains("fetch https://a.example", "fetch https://b.example");
+        assertThat(c.calls).anyMatch(call -> call.startsWith("download "));
+        assertThat(c.gallery.shown).extracting(ReadmeContext.Thumbnail::image).containsExactly("cat.png", "dog.png");
+      }),
+      Map.entry("Source.from(Files.lines(csv))", c -> {
+        assertThat(c.calls).contains("insert a,1", "insert b,2", "insert c,3");
+        assertThat(c.progress.steps).hasValue(3);
+      }),
+      Map.entry("Meter.with(Limits.of(5)).runOnEach(userIds", c -> assertThat(c.calls)
+          .filteredOn(call -> call.startsWith("sync user ")).hasSize(6)),
+      Map.entry("amapResults(urls, this::statusOf)", c -> assertThat(c.calls)
+          .contains("status https://a.example/1", "status https://b.example/2", "status https://c.example/3")),
+      Map.entry("Outcome.capture(() -> Integer.parseInt(text))", c -> assertThat(c.calls).containsExactly("use 21")),
+      Map.entry("forEachOrThrow(IOException.class", c -> assertThat(c.archive).content()
+          .contains("page of https://a.example/1", "page of https://b.example/2", "page of https://c.example/3")),
+      Map.entry("CompletableFuture<Void> orders =", c -> assertThat(c.calls).contains(
+          "sync user u1", "sync user u2", "sync user u3", "sync order o1", "sync order o2")),
+      Map.entry("api.setLimits(api.limits()", c -> assertThat(c.api.limits())
+          .isEqualTo(Limits.of(4, Rate.perSecond(5)))),
+      Map.entry("StatsRecorder progress = new StatsRecorder();", c -> assertThat(c.calls)
+          .contains("fetch https://a.example/1", "fetch https://b.example/2", "fetch https://c.example/3")),
+      Map.entry("new WeightedLimiter(10)", c -> assertThat(c.calls)
+          .contains("fetch short", "fetch longer", "fetch x")));
+
+  /** Blocks that only declare or configure (options, a limiter, a recipe's task): nothing to observe. */
+  private static final List<String> DECLARE_ONLY = List.of(
+      "final class RetryLater",                       // defines a task for the reader's own retry code
+      "perHost.pauseFor(\"api.example.com\"",          // a keyed limiter and its options
+      "lookahead(1_000)",                              // options
+      "taskTimeout(Duration.ofSeconds(30)).build();"); // options
+
   @TestFactory
-  Stream<DynamicTest> everyRunnableBlock_runsWithoutThrowing() throws IOException {
+  Stream<DynamicTest> everyRunnableBlock_runsAndDoesWhatItShows() throws IOException {
     URLClassLoader loader = new URLClassLoader(new URL[] {compiled.toUri().toURL()},
         ReadmeSnippetsTest.class.getClassLoader());
     return blocks.stream().filter(Block::run).map(block -> DynamicTest.dynamicTest(
-        "README line " + block.line(), () -> runBlock(loader, block)));
+        "README line " + block.line(), () -> {
+          ReadmeContext context = runBlock(loader, block);
+          List<Consumer<ReadmeContext>> checks = CHECKS.entrySet().stream()
+              .filter(check -> block.body().contains(check.getKey())).map(Map.Entry::getValue).toList();
+          if (checks.isEmpty()) {
+            assertThat(block.body().contains("assertThat(") || DECLARE_ONLY.stream().anyMatch(block.body()::contains))
+                .as("README line %s shows behaviour but nothing checks it: add it to CHECKS", block.line())
+                .isTrue();
+          }
+          for (Consumer<ReadmeContext> check : checks) {
+            eventually(() -> check.accept(context));
+          }
+        }));
   }
 
-  private static void runBlock(ClassLoader loader, Block block) throws Exception {
+  @Test
+  void everyCheck_namesExactlyOneBlock() {
+    for (String key : CHECKS.keySet()) {
+      assertThat(blocks).as("blocks holding %s", key).filteredOn(block -> block.body().contains(key)).hasSize(1);
+    }
+    for (String key : DECLARE_ONLY) {
+      assertThat(blocks).as("blocks holding %s", key).filteredOn(block -> block.body().contains(key)).hasSize(1);
+    }
+  }
+
+  /** Retries {@code check} for up to 10 s: a block may leave work running that its check waits for. */
+  private static void eventually(Runnable check) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (;;) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError notYet) {
+        if (System.nanoTime() - deadline > 0) {
+          throw notYet;
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  private static ReadmeContext runBlock(ClassLoader loader, Block block) throws Exception {
     Class<?> type = loader.loadClass("dev.meter.examples.readme." + block.className());
-    Object instance = type.getDeclaredConstructor().newInstance();
+    ReadmeContext instance = (ReadmeContext) type.getDeclaredConstructor().newInstance();
     Method snippet = type.getDeclaredMethod("snippet");
     ExecutorService thread = Executors.newSingleThreadExecutor();
     try {
@@ -122,6 +246,7 @@ class ReadmeSnippetsTest {
     } finally {
       thread.shutdownNow();
     }
+    return instance;
   }
 
   /** The java blocks, with the README line each starts at. */

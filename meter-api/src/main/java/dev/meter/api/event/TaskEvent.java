@@ -1,4 +1,4 @@
-package dev.meter.api;
+package dev.meter.api.event;
 
 import org.jspecify.annotations.Nullable;
 

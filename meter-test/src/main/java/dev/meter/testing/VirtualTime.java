@@ -4,7 +4,12 @@ import dev.meter.api.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
@@ -151,6 +156,131 @@ public final class VirtualTime implements TimeSource {
       }
       advanceNanos(next - now);
     }
+  }
+
+  /**
+   * Runs {@code consumer} on a thread of its own and, whenever it waits, moves the clock to the next
+   * deadline and runs what falls due there, until it returns: a blocking {@code Amap} loop in virtual
+   * time, in a few lines.
+   *
+   * <pre>{@code
+   * VirtualTime time = VirtualTime.create();
+   * Meter meter = Meter.with(RunOptions.builder().maxPerSecond(1).timeSource(time).build());
+   * List<String> pages = time.autoAdvance(() -> {
+   *   List<String> got = new ArrayList<>();
+   *   try (Amap<String> results = meter.amap(urls, url -> time.delay(Duration.ofMillis(300), url))) {
+   *     results.forEach(got::add);   // waits; the clock moves to each next start or result
+   *   }
+   *   return got;
+   * });
+   * }</pre>
+   *
+   * <p>The consumer counts as waiting when its thread is blocked (waiting for a result, a lock or a
+   * future) and no timer has fallen due since. Time moves only while it waits, so everything the
+   * consumer waits for should come from this clock's timers; work done on other threads in real time
+   * is waited for, and if the consumer waits with no timer pending for {@code 10} seconds of real
+   * time, nothing can ever wake it: it is interrupted and this throws.
+   *
+   * @return what {@code consumer} returned
+   * @throws Exception what {@code consumer} threw, as it is
+   * @throws IllegalStateException if the consumer waits with no timer pending for 10 s of real time
+   */
+  public <V extends @Nullable Object> V autoAdvance(Callable<V> consumer) throws Exception {
+    return autoAdvance(Duration.ofSeconds(10), consumer);
+  }
+
+  /** {@link #autoAdvance(Callable)} for a consumer that returns nothing. */
+  public void autoAdvance(Body consumer) throws Exception {
+    Objects.requireNonNull(consumer, "consumer");
+    autoAdvance(Duration.ofSeconds(10), () -> {
+      consumer.run();
+      return null;
+    });
+  }
+
+  /**
+   * {@link #autoAdvance(Callable)}, giving up after {@code stallLimit} of real time during which the
+   * consumer waits with no timer pending.
+   *
+   * @throws IllegalArgumentException if {@code stallLimit} is not positive
+   */
+  public <V extends @Nullable Object> V autoAdvance(Duration stallLimit, Callable<V> consumer) throws Exception {
+    Objects.requireNonNull(stallLimit, "stallLimit");
+    Objects.requireNonNull(consumer, "consumer");
+    if (stallLimit.isZero() || stallLimit.isNegative()) {
+      throw new IllegalArgumentException("stallLimit must be a positive duration, but was " + stallLimit);
+    }
+    FutureTask<V> task = new FutureTask<>(consumer);
+    Thread thread = new Thread(task, "virtual-time-consumer");
+    thread.setDaemon(true);
+    thread.start();
+    long stalledSince = System.nanoTime();
+    while (!task.isDone()) {
+      if (!waitsSteadily(thread, task)) {
+        stalledSince = System.nanoTime();
+        continue;
+      }
+      if (advanceToNextTimer()) {
+        stalledSince = System.nanoTime();
+      } else if (System.nanoTime() - stalledSince > stallLimit.toNanos()) {
+        thread.interrupt();
+        thread.join(stallLimit.toMillis());
+        throw new IllegalStateException("the consumer waited " + stallLimit
+            + " of real time with no virtual timer pending: nothing can wake it");
+      } else {
+        LockSupport.parkNanos(100_000);
+      }
+    }
+    try {
+      return task.get();
+    } catch (ExecutionException failed) {
+      Throwable cause = failed.getCause();
+      if (cause instanceof Exception exception) {
+        throw exception;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw failed;
+    }
+  }
+
+  /** A consumer for {@link #autoAdvance(Body)}: code that returns nothing and may throw. */
+  @FunctionalInterface
+  public interface Body {
+    /** Runs the consumer. */
+    void run() throws Exception;
+  }
+
+  /**
+   * Whether {@code thread} is blocked and stays so for a moment: a thread handing a result over may be
+   * blocked for an instant without waiting for time to move.
+   */
+  private static boolean waitsSteadily(Thread thread, Future<?> task) {
+    for (int check = 0; check < 3; check++) {
+      Thread.State state = thread.getState();
+      if (task.isDone() || (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING
+          && state != Thread.State.BLOCKED)) {
+        Thread.onSpinWait();
+        return false;
+      }
+      LockSupport.parkNanos(20_000);
+    }
+    return true;
+  }
+
+  /** Moves the clock to the earliest timer's deadline and runs what falls due; false if none is pending. */
+  private boolean advanceToNextTimer() {
+    long step;
+    synchronized (lock) {
+      Timer first = timers.peek();
+      if (first == null) {
+        return false;
+      }
+      step = Math.max(0, first.deadline - now);
+    }
+    advanceNanos(step);
+    return true;
   }
 
   /** The virtual time passed since this clock was created at reading 0. */

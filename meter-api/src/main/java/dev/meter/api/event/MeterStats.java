@@ -1,5 +1,6 @@
-package dev.meter.api;
+package dev.meter.api.event;
 
+import dev.meter.api.SharedLimiter;
 import java.time.Duration;
 
 /**

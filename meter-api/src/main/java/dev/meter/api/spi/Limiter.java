@@ -1,5 +1,7 @@
-package dev.meter.api;
+package dev.meter.api.spi;
 
+import dev.meter.api.RunOptions;
+import dev.meter.api.TimeSource;
 import org.jspecify.annotations.Nullable;
 
 /**

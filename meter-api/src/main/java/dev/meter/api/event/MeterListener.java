@@ -1,4 +1,7 @@
-package dev.meter.api;
+package dev.meter.api.event;
+
+import dev.meter.api.LimiterConfig;
+import dev.meter.api.RunOptions;
 
 /**
  * Told of each task's life: {@link #onWaiting} when its item is taken from the source and waits for

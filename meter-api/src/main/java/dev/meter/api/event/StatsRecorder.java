@@ -1,5 +1,6 @@
-package dev.meter.api;
+package dev.meter.api.event;
 
+import dev.meter.api.RunOptions;
 import dev.meter.api.internal.TaskCounters;
 
 /**
