@@ -1,10 +1,14 @@
 /**
- * meter's public types: the task functions callers pass, the immutable {@link dev.meter.api.RunOptions},
- * {@link dev.meter.api.Outcome}, the result handles and the {@link dev.meter.api.Limiter} SPI.
+ * meter's public types, in three packages: {@code dev.meter.api} (what callers type: the task
+ * functions, {@link dev.meter.api.Limits}, {@link dev.meter.api.RunOptions}, {@link dev.meter.api.Outcome},
+ * the result handles), {@code dev.meter.api.spi} (the {@link dev.meter.api.spi.Limiter} SPI that custom
+ * limits implement) and {@code dev.meter.api.event} (listeners, events and statistics).
  */
 module dev.meter.api {
   requires static transitive org.jspecify;
 
   exports dev.meter.api;
+  exports dev.meter.api.spi;
+  exports dev.meter.api.event;
   exports dev.meter.api.internal to dev.meter.core;
 }

@@ -32,9 +32,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RunOptions {
 
-  /** {@link Limits#maxAtOnce()} when no concurrency limit is set. */
-  public static final int UNLIMITED = Limits.UNLIMITED;
-
   /** The default {@link #bufferSize()}. */
   public static final int DEFAULT_BUFFER_SIZE = 256;
 

@@ -58,7 +58,7 @@ class RunOptionsTest {
   @Test
   void build_defaults_areUnlimitedFailFast() {
     RunOptions options = RunOptions.defaults();
-    assertThat(options.limits().maxAtOnce()).isEqualTo(RunOptions.UNLIMITED);
+    assertThat(options.limits().maxAtOnce()).isEqualTo(Limits.UNLIMITED);
     assertThat(options.limits().rate()).isNull();
     assertThat(options.limits().maxBurst()).isEqualTo(1);
     assertThat(options.failurePolicy()).isEqualTo(FailurePolicy.FAIL_FAST);

@@ -5,7 +5,6 @@ import dev.meter.api.Limits;
 import dev.meter.api.event.MeterListener;
 import dev.meter.api.event.MeterStats;
 import dev.meter.api.Rate;
-import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.Checks;
@@ -239,7 +238,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
    */
   long lease(int permits) {
     synchronized (lock) {
-      if (retired || gcra != null || maxAtOnce != RunOptions.UNLIMITED) {
+      if (retired || gcra != null || maxAtOnce != Limits.UNLIMITED) {
         return NOT_LENT;
       }
       if (paused && time.read() - pausedUntil < 0) {
@@ -434,7 +433,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   @Override
   public String toString() {
     synchronized (lock) {
-      return "SharedLimiter{maxAtOnce=" + (maxAtOnce == RunOptions.UNLIMITED ? "unlimited" : maxAtOnce)
+      return "SharedLimiter{maxAtOnce=" + (maxAtOnce == Limits.UNLIMITED ? "unlimited" : maxAtOnce)
           + ", rate=" + rate + ", maxBurst=" + maxBurst + ", running=" + running + "}";
     }
   }

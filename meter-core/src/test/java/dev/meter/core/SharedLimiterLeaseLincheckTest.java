@@ -1,8 +1,8 @@
 package dev.meter.core;
 
+import dev.meter.api.Limits;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.LimiterConfig;
-import dev.meter.api.RunOptions;
 import dev.meter.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -95,7 +95,7 @@ public class SharedLimiterLeaseLincheckTest {
 
   @Operation
   public void lift() {
-    limiter.setMaxAtOnce(RunOptions.UNLIMITED);
+    limiter.setMaxAtOnce(Limits.UNLIMITED);
   }
 
   @Operation
@@ -120,7 +120,7 @@ public class SharedLimiterLeaseLincheckTest {
    * cannot have a lease asks the limits (time stands still here, so a pause holds for good).
    */
   public static final class Rule {
-    private int limit = RunOptions.UNLIMITED;
+    private int limit = Limits.UNLIMITED;
     private boolean paused;
     private long epoch;
     private int running;
@@ -134,7 +134,7 @@ public class SharedLimiterLeaseLincheckTest {
       if (left[thread] == 0 || epochs[thread] != epoch) {
         running -= left[thread];
         left[thread] = 0;
-        if (limit != RunOptions.UNLIMITED || paused) {
+        if (limit != Limits.UNLIMITED || paused) {
           if (paused || running >= limit) {
             return false;
           }
@@ -171,7 +171,7 @@ public class SharedLimiterLeaseLincheckTest {
     }
 
     public void lift() {
-      limit = RunOptions.UNLIMITED;
+      limit = Limits.UNLIMITED;
       epoch++;
     }
 

@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meter.api.Limits;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.FailurePolicy;
 import dev.meter.api.LimiterConfig;
@@ -207,7 +208,7 @@ class SharedLimiterLeaseTest {
           limitedSince.set(3);
           LockSupport.parkNanos(random.nextInt(500_000));  // how long does not matter to the checks
           limitedSince.set(0);
-          limiter.setMaxAtOnce(RunOptions.UNLIMITED);
+          limiter.setMaxAtOnce(Limits.UNLIMITED);
           LockSupport.parkNanos(random.nextInt(500_000));  // how long does not matter to the checks
         }
       });
