@@ -22,7 +22,7 @@ import kotlin.time.Duration
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  */
@@ -53,7 +53,6 @@ public suspend fun <R> runAll(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  */
@@ -66,10 +65,9 @@ public suspend fun <R> runAllOutcomes(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): List<Outcome<R>> = runAllOutcomesOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): List<Outcome<R>> = runAllOutcomesOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout))
 
 /**
  * Runs [tasks] under the given limits until one succeeds, returns its result and cancels the rest.
@@ -86,7 +84,6 @@ public suspend fun <R> runAllOutcomes(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  */
@@ -99,10 +96,9 @@ public suspend fun <R> runAny(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): R = runAnyOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): R = runAnyOf(tasks, Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout))
 
 /**
  * Runs every task under the given limits and returns their results in the order of [tasks].
@@ -119,7 +115,7 @@ public suspend fun <R> runAny(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  */
@@ -150,7 +146,6 @@ public suspend fun <R> runAll(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  */
@@ -163,10 +158,9 @@ public suspend fun <R> runAllOutcomes(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): List<Outcome<R>> = runAllOutcomesOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): List<Outcome<R>> = runAllOutcomesOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout))
 
 /**
  * Runs [tasks] under the given limits until one succeeds, returns its result and cancels the rest.
@@ -183,7 +177,6 @@ public suspend fun <R> runAllOutcomes(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  */
@@ -196,7 +189,6 @@ public suspend fun <R> runAny(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
-): R = runAnyOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout))
+): R = runAnyOf(tasks.asList(), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout))

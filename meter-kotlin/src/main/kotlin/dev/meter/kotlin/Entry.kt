@@ -26,7 +26,7 @@ import kotlinx.coroutines.flow.Flow
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param captureOutcome task failures do not fail the call (they are dropped: use [amapResults] to see them)
@@ -63,7 +63,7 @@ public suspend fun <T> Iterable<T>.runOnEach(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
@@ -95,7 +95,7 @@ public fun <T, R> Iterable<T>.amap(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
@@ -129,7 +129,6 @@ public fun <T, R> Iterable<T>.amapOrdered(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param ordered results in input order instead of completion order
@@ -143,13 +142,12 @@ public fun <T, R> Iterable<T>.amapResults(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   ordered: Boolean = false,
   task: suspend (T) -> R,
 ): Flow<ItemResult<T, R>> =
-  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, task)
+  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout), ordered, task)
 
 /**
  * Runs [task] on each of these items, pulled lazily, under the given limits, and returns when every task has
@@ -168,7 +166,7 @@ public fun <T, R> Iterable<T>.amapResults(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param captureOutcome task failures do not fail the call (they are dropped: use [amapResults] to see them)
@@ -205,7 +203,7 @@ public suspend fun <T> Sequence<T>.runOnEach(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
@@ -237,7 +235,7 @@ public fun <T, R> Sequence<T>.amap(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
@@ -271,7 +269,6 @@ public fun <T, R> Sequence<T>.amapOrdered(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param ordered results in input order instead of completion order
@@ -285,13 +282,12 @@ public fun <T, R> Sequence<T>.amapResults(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   ordered: Boolean = false,
   task: suspend (T) -> R,
 ): Flow<ItemResult<T, R>> =
-  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, task)
+  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout), ordered, task)
 
 /**
  * Runs [task] on each of these items, collected lazily in the caller's context, under the given limits, and returns when every task has
@@ -310,7 +306,7 @@ public fun <T, R> Sequence<T>.amapResults(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param captureOutcome task failures do not fail the call (they are dropped: use [amapResults] to see them)
@@ -347,7 +343,7 @@ public suspend fun <T> Flow<T>.runOnEach(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
@@ -379,7 +375,7 @@ public fun <T, R> Flow<T>.amap(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
+ * @param failurePolicy what a task failure does to the call: fail fast unless set, or `RUN_ALL_THEN_THROW`
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param task what to do with one item; runs as a child coroutine of the collector, in its context
@@ -413,7 +409,6 @@ public fun <T, R> Flow<T>.amapOrdered(
  * @param per the period [maxStarts] counts over
  * @param maxBurst how many starts the rate lets through at once (1 unless set)
  * @param limiter a shared, keyed or custom limiter every start must also pass, built in Java or Kotlin
- * @param failurePolicy what a task failure does when failures are not captured (fail fast unless set)
  * @param taskTimeout a task running longer is cancelled and fails with `TaskTimeoutException`
  * @param options further options (buffer size, lookahead, listeners, clock); the named parameters override them
  * @param ordered results in input order instead of completion order
@@ -427,10 +422,9 @@ public fun <T, R> Flow<T>.amapResults(
   per: Duration? = null,
   maxBurst: Int? = null,
   limiter: Limiter? = null,
-  failurePolicy: FailurePolicy? = null,
   taskTimeout: Duration? = null,
   options: RunOptions = RunOptions.defaults(),
   ordered: Boolean = false,
   task: suspend (T) -> R,
 ): Flow<ItemResult<T, R>> =
-  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, failurePolicy, taskTimeout), ordered, task)
+  amapResultsOf(Input.of(this), Settings(options, limits, maxAtOnce, maxPerSecond, maxStarts, per, maxBurst, limiter, null, taskTimeout), ordered, task)
