@@ -10,9 +10,9 @@ import kotlinx.coroutines.launch
 /**
  * A run's time in real time: the system clock, and timers that wait on one shared JDK timer thread,
  * with its nanosecond precision, and then run their callback as a coroutine of the run's scope, on the
- * caller's dispatcher. So the run's drain loop, when a rate lets the next task start, runs where that
- * task will run and can start it at once (see [RunThreads]); a timer of a run whose scope has ended
- * does nothing, and the timer thread itself runs no run's code.
+ * caller's dispatcher. So the run's drain loop, when a rate lets the next task start, runs on the
+ * caller's dispatcher; a timer of a run whose scope has ended does nothing, and the timer thread itself
+ * runs no run's code.
  */
 internal class DispatchingTimers(private val scope: CoroutineScope) : TimeSource {
   override fun read(): Long = System.nanoTime()

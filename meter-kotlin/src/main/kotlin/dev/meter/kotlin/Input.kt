@@ -4,13 +4,12 @@ import dev.meter.api.AsyncTask
 import dev.meter.api.Source
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.map
-import kotlinx.coroutines.jdk9.asPublisher
 
 /**
  * Where a Kotlin run takes its items from, as the [Source] meter-core pulls lazily. A `Flow` becomes a
- * `Flow.Publisher` collected in the run's scope (so its context elements apply), requested one item at
- * a time by the engine. A publisher cannot carry null, so a flow's items travel in a [Box].
+ * `Flow.Publisher` collected by a child coroutine of the run's scope ([collectedIn]: its context
+ * elements apply, and the call ends only after it has), requested one item at a time by the engine. A
+ * publisher cannot carry null, so a flow's items travel in a [Box].
  */
 internal class Input<T> private constructor(
   private val open: (CoroutineScope) -> Source<*>,
@@ -34,8 +33,7 @@ internal class Input<T> private constructor(
 
     fun <T> of(items: Sequence<T>): Input<T> = Input({ Source.from(items.asIterable()) }, boxed = false)
 
-    fun <T> of(items: Flow<T>): Input<T> =
-      Input({ scope -> Source.from(items.map { Box(it) }.asPublisher(scope.coroutineContext)) }, boxed = true)
+    fun <T> of(items: Flow<T>): Input<T> = Input({ scope -> Source.from(items.collectedIn(scope)) }, boxed = true)
   }
 }
 

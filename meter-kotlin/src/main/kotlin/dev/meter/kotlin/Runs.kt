@@ -6,18 +6,17 @@ import dev.meter.api.Outcome
 import dev.meter.api.RunOptions
 import dev.meter.core.Meter
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.plus
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.future.await
-import kotlinx.coroutines.jdk9.asFlow
 import kotlinx.coroutines.supervisorScope
 
-// The one bridge every Kotlin entry point goes through: a meter-core run whose tasks are child
-// coroutines of a supervisor scope in the caller's coroutine. The supervisor keeps a task's failure
-// from cancelling its siblings behind the run's back (the run's failure policy decides that), and it
-// does not return before every task coroutine has ended, so nothing outlives the call. Cancelling the
-// caller cancels the await, which cancels the run's future, which cancels the run and its tasks.
+// The one bridge every Kotlin entry point goes through: a meter-core run whose tasks, and whose source
+// flow's collector, are child coroutines of a supervisor scope in the caller's coroutine. The
+// supervisor keeps a task's failure from cancelling its siblings behind the run's back (the run's
+// failure policy decides that), and it does not return before every child has ended, so nothing
+// outlives the call: not a task, not the source. Cancelling the caller cancels the await, which
+// cancels the run's future, which cancels the run and its tasks.
 
 internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, captureOutcome: Boolean, task: suspend (T) -> Unit) {
   if (captureOutcome) {
@@ -26,9 +25,7 @@ internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, captur
     return
   }
   supervisorScope {
-    val run = runScope()
-    val options = settings.toRunOptions(run)
-    run.threads.during { Meter.with(options).runOnEach(input.source(run), input.task(run, task)) }.await()
+    Meter.with(settings.toRunOptions(this)).runOnEach(input.source(this), input.task(this, task)).await()
   }
 }
 
@@ -46,9 +43,10 @@ internal fun <T, R> amapResultsOf(
   }
 
 /**
- * The results of an amap run as a cold flow: each collection starts one run, emits its results as
- * the engine delivers them, and when the collector stops early (cancelled, or an operator such as
- * `take` has enough) cancels the run's subscription, which cancels the run and its tasks.
+ * The results of an amap run as a cold flow: each collection starts one run and emits its results
+ * one at a time as the engine delivers them (see [feed]: no buffer but the run's own); when the
+ * collector stops early (cancelled, or an operator such as `take` has enough) the run is cancelled,
+ * and the collection ends only after its tasks and its source have ended.
  */
 @Suppress("UNCHECKED_CAST")
 private fun <T, R, E, O> resultsOf(
@@ -60,44 +58,31 @@ private fun <T, R, E, O> resultsOf(
   out: (E) -> O,
 ): Flow<O> = flow {
   supervisorScope {
-    val run = runScope()
-    val runner = Meter.with(options(run))
-    val source = input.source(run)
+    val runner = Meter.with(options(this))
+    val source = input.source(this)
     // Results travel boxed: a publisher cannot carry null, and a task may return it.
-    val boxedTask = input.task(run) { item -> Box(task(item)) }
+    val boxedTask = input.task(this) { item -> Box(task(item)) }
     val amap: Amap<*> = when {
       results && ordered -> runner.amapOrderedResults(source, boxedTask)
       results -> runner.amapResults(source, boxedTask)
       ordered -> runner.amapOrdered(source, boxedTask)
       else -> runner.amap(source, boxedTask)
     }
-    run.threads.marking(amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).asFlow().collect { emit(out(it as E)) }
+    (amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).feed { emit(out(it as E)) }
   }
 }
 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
-  val run = runScope()
-  val calls = tasks.map { run.runCall(it) }
-  run.threads.during { Meter.with(settings.toRunOptions(run)).runAll(calls) }.await()
+  val calls = tasks.map { runCall(it) }
+  Meter.with(settings.toRunOptions(this)).runAll(calls).await()
 }
 
 internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Outcome<R>> = supervisorScope {
-  val run = runScope()
-  val calls = tasks.map { run.runCall(it) }
-  run.threads.during { Meter.with(settings.toRunOptions(run)).runAllOutcomes(calls) }.await()
+  val calls = tasks.map { runCall(it) }
+  Meter.with(settings.toRunOptions(this)).runAllOutcomes(calls).await()
 }
 
 internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
-  val run = runScope()
-  val calls = tasks.map { run.runCall(it) }
-  run.threads.during { Meter.with(settings.toRunOptions(run)).runAny(calls) }.await()
+  val calls = tasks.map { runCall(it) }
+  Meter.with(settings.toRunOptions(this)).runAny(calls).await()
 }
-
-/**
- * The scope a run's coroutines (tasks, timers) are children of: the caller's supervisor scope, marked
- * with the run's [RunThreads].
- */
-private fun CoroutineScope.runScope(): CoroutineScope = this + RunThreads()
-
-private val CoroutineScope.threads: RunThreads
-  get() = coroutineContext[RunThreads] ?: error("not a run's scope")

@@ -4,58 +4,83 @@ import dev.meter.api.AsyncCall
 import dev.meter.api.AsyncTask
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.CoroutineStart
-import kotlinx.coroutines.ensureActive
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlin.coroutines.cancellation.CancellationException
 
-/** [task] as the engine's task: each item's task is a child coroutine of this run scope ([startTask]). */
-internal fun <T, R> CoroutineScope.runTask(task: suspend (T) -> R): AsyncTask<T, R> {
-  val threads = coroutineContext[RunThreads]
-  return AsyncTask { item -> startTask(threads) { task(item) } }
-}
+/** [task] as the engine's task: each item's task is a child coroutine of this scope ([startTask]). */
+internal fun <T, R> CoroutineScope.runTask(task: suspend (T) -> R): AsyncTask<T, R> =
+  AsyncTask { item -> startTask { task(item) } }
 
 /** A call for `runAll` and `runAny`, started as [runTask] starts a task. */
-internal fun <R> CoroutineScope.runCall(call: suspend () -> R): AsyncCall<R> {
-  val threads = coroutineContext[RunThreads]
-  return AsyncCall { startTask(threads) { call() } }
-}
+internal fun <R> CoroutineScope.runCall(call: suspend () -> R): AsyncCall<R> = AsyncCall { startTask { call() } }
 
 /**
- * Starts [body] as a child coroutine of this scope and returns its result as a future: the body's
- * value, or the exception it ended with, unwrapped; cancelling the future cancels the coroutine, and a
- * coroutine cancelled before its body ran cancels the future.
+ * Starts [body] as a child coroutine of this scope, dispatched as `launch` dispatches it (so bodies
+ * that block or compute before their first suspension run in parallel, as many as the dispatcher has
+ * threads), and returns a [CoroutineFuture] of its result: the body's value, or the exception it ended
+ * with, unwrapped, once the coroutine has ended.
  *
- * This is what kotlinx's `future {}` does, with less per task, which the entry points run millions
- * of times: `future {}` also registers a completion stage on its future and, when the future
- * completes, cancels the already finished coroutine, which builds a cancellation exception with its
- * message for every task. Here a body that finishes before returning (an instant task started
- * undispatched) leaves nothing to wire up. The public [asAsyncTask] keeps `future {}`.
- *
- * The body runs undispatched when the calling thread is running one of the run's coroutines (see
- * [RunThreads]). Such a body runs even when its coroutine was cancelled at birth, as it is when the
- * run's scope is already cancelled or done; so it first checks that it may run, as a dispatched one
- * would never have started, and a body run after its scope ended would be a task nobody waits for.
+ * The failure is caught, not thrown: a failed child would cancel a plain parent, or go to the
+ * uncaught-exception handler of a supervisor, and the failure is the run's to handle, through the future.
  */
-private fun <R> CoroutineScope.startTask(threads: RunThreads?, body: suspend () -> R): CompletableFuture<R> {
-  val result = CompletableFuture<R>()
-  val start = if (threads != null && threads.isCurrent()) CoroutineStart.UNDISPATCHED else CoroutineStart.DEFAULT
-  val job = launch(start = start) {
+internal fun <R> CoroutineScope.startTask(body: suspend () -> R): CompletableFuture<R> {
+  val future = CoroutineFuture<R>()
+  val job = launch {
     try {
-      ensureActive()
-      result.complete(body())
+      future.succeed(body())
     } catch (failure: Throwable) {
-      // Caught, not thrown: a failed child of the run's supervisor would go to the uncaught-exception
-      // handler, and the failure is the run's to handle, through the future.
-      result.completeExceptionally(failure)
+      future.fail(failure)
       if (failure is CancellationException) {
         throw failure
       }
     }
   }
-  if (!result.isDone) {
-    job.invokeOnCompletion { cause -> if (cause != null) result.completeExceptionally(cause) }
-    result.whenComplete { _, failure -> if (failure is CancellationException) job.cancel() }
+  future.attach(job)
+  return future
+}
+
+/**
+ * A coroutine's result as a future that completes only when the coroutine has ended, children and
+ * `finally` blocks included: a run frees a task's slot and permits when its future completes, and a
+ * slot is often a connection, free only when the code using it has left. So [cancel] cancels the
+ * coroutine and returns at once, and the future completes, cancelled, when the coroutine has ended
+ * (as `Semaphore.withPermit { withTimeout { … } }` holds its permit until the block has left).
+ */
+internal class CoroutineFuture<R> : CompletableFuture<R>() {
+  private var job: Job? = null
+  // Written by the coroutine before it completes, read by its completion handler after: the job's
+  // completion orders them.
+  private var value: R? = null
+  private var failure: Throwable? = null
+
+  fun succeed(result: R) {
+    value = result
   }
-  return result
+
+  fun fail(thrown: Throwable) {
+    failure = thrown
+  }
+
+  fun attach(coroutine: Job) {
+    synchronized(this) { job = coroutine }
+    coroutine.invokeOnCompletion { cause ->
+      val failed = failure ?: cause
+      @Suppress("UNCHECKED_CAST")
+      if (failed == null) complete(value as R) else completeExceptionally(failed)
+    }
+  }
+
+  /**
+   * Cancels the coroutine; the future completes when it has ended. Returns whether the future was not
+   * done yet, so that the cancel will complete it.
+   */
+  override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
+    val coroutine = synchronized(this) { job } ?: return super.cancel(mayInterruptIfRunning)
+    if (isDone) {
+      return false
+    }
+    coroutine.cancel()
+    return true
+  }
 }
