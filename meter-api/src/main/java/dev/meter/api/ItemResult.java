@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param <R> the result's type
  */
 public record ItemResult<T extends @Nullable Object, R extends @Nullable Object>(
-    long index, @Nullable T item, Outcome<R> outcome) {
+    long index, T item, Outcome<R> outcome) {
 
   /**
    * @throws IllegalArgumentException if {@code index} is negative

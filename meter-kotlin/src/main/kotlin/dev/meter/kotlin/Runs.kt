@@ -25,7 +25,8 @@ internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, captur
     return
   }
   supervisorScope {
-    Meter.with(settings.toRunOptions(this)).runOnEach(input.source(this), input.task(this, task)).await()
+    val options = settings.toRunOptions(this)
+    Meter.with(options).runOnEach(input.source(this), input.task(this, StartPacer.of(options), task)).await()
   }
 }
 
@@ -58,10 +59,11 @@ private fun <T, R, E, O> resultsOf(
   out: (E) -> O,
 ): Flow<O> = flow {
   supervisorScope {
-    val runner = Meter.with(options(this))
+    val runOptions = options(this)
+    val runner = Meter.with(runOptions)
     val source = input.source(this)
     // Results travel boxed: a publisher cannot carry null, and a task may return it.
-    val boxedTask = input.task(this) { item -> Box(task(item)) }
+    val boxedTask = input.task(this, StartPacer.of(runOptions)) { item -> Box(task(item)) }
     val amap: Amap<*> = when {
       results && ordered -> runner.amapOrderedResults(source, boxedTask)
       results -> runner.amapResults(source, boxedTask)
@@ -73,16 +75,22 @@ private fun <T, R, E, O> resultsOf(
 }
 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
-  val calls = tasks.map { runCall(it) }
-  Meter.with(settings.toRunOptions(this)).runAll(calls).await()
+  val options = settings.toRunOptions(this)
+  val pacer = StartPacer.of(options)
+  val calls = tasks.map { runCall(pacer, it) }
+  Meter.with(options).runAll(calls).await()
 }
 
 internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Outcome<R>> = supervisorScope {
-  val calls = tasks.map { runCall(it) }
-  Meter.with(settings.toRunOptions(this)).runAllOutcomes(calls).await()
+  val options = settings.toRunOptions(this)
+  val pacer = StartPacer.of(options)
+  val calls = tasks.map { runCall(pacer, it) }
+  Meter.with(options).runAllOutcomes(calls).await()
 }
 
 internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
-  val calls = tasks.map { runCall(it) }
-  Meter.with(settings.toRunOptions(this)).runAny(calls).await()
+  val options = settings.toRunOptions(this)
+  val pacer = StartPacer.of(options)
+  val calls = tasks.map { runCall(pacer, it) }
+  Meter.with(options).runAny(calls).await()
 }

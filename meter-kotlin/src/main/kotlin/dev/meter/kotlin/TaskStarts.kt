@@ -8,12 +8,18 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import kotlin.coroutines.cancellation.CancellationException
 
-/** [task] as the engine's task: each item's task is a child coroutine of this scope ([startTask]). */
-internal fun <T, R> CoroutineScope.runTask(task: suspend (T) -> R): AsyncTask<T, R> =
-  AsyncTask { item -> startTask { task(item) } }
+/**
+ * [task] as the engine's task: each item's task is a child coroutine of this scope ([startTask]),
+ * whose body begins within the run's rate envelope when it has a [pacer].
+ */
+internal fun <T, R> CoroutineScope.runTask(pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<T, R> =
+  if (pacer == null) AsyncTask { item -> startTask { task(item) } }
+  else AsyncTask { item -> startTask { pacer.awaitStart(); task(item) } }
 
 /** A call for `runAll` and `runAny`, started as [runTask] starts a task. */
-internal fun <R> CoroutineScope.runCall(call: suspend () -> R): AsyncCall<R> = AsyncCall { startTask { call() } }
+internal fun <R> CoroutineScope.runCall(pacer: StartPacer?, call: suspend () -> R): AsyncCall<R> =
+  if (pacer == null) AsyncCall { startTask { call() } }
+  else AsyncCall { startTask { pacer.awaitStart(); call() } }
 
 /**
  * Starts [body] as a child coroutine of this scope, dispatched as `launch` dispatches it (so bodies

@@ -145,7 +145,7 @@ class BridgeBehaviourTest {
 
   @Test
   fun sharedLimiter_otherRunCancelled_itsSlotIsFreeOnlyWhenItsCoroutineEnds() = runTest {
-    val limiter = sharedLimiter(maxAtOnce = 1, timeSource = testTime())
+    val limiter = sharedLimiter(maxAtOnce = 1, timeSource = backgroundScope.asTimeSource())
     val probe = Probe()
     val first = launch {
       listOf(1).runOnEach(limiter = limiter) { i ->
@@ -190,7 +190,4 @@ class BridgeBehaviourTest {
       Dispatchers.resetMain()
     }
   }
-
-  private fun kotlinx.coroutines.test.TestScope.testTime(): dev.meter.api.TimeSource =
-    CoroutineTimers(backgroundScope) { testScheduler.currentTime * NANOS_PER_MILLI }
 }
