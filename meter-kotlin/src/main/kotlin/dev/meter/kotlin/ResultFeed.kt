@@ -4,16 +4,20 @@ import kotlinx.coroutines.channels.Channel
 import java.util.concurrent.Flow as JdkFlow
 
 /**
- * Takes a run's results one at a time and hands each to [emit]: the next is asked for only after
- * [emit] has returned, so results wait in the engine's own buffer (`bufferSize`), where a full buffer
- * stops new starts, and nowhere else. When [emit] throws or the caller is cancelled, the subscription
- * is cancelled, which cancels the run.
+ * Hands a run's results to [emit] in order, asking the run for at most [prefetch] at a time and for
+ * more each time half of those have been emitted. The caller takes [prefetch] off the run's own
+ * buffer size, so the results held back from a collector that stops reading are the `bufferSize` it
+ * asked for, no more: in the run's buffer, where a full buffer stops new starts, and at most
+ * [prefetch] here. When [emit] throws or the caller is cancelled, the subscription is cancelled, which
+ * cancels the run.
  */
-internal suspend fun <E> JdkFlow.Publisher<E>.feed(emit: suspend (E) -> Unit) {
-  val feed = ResultFeed<E>()
+internal suspend fun <E> JdkFlow.Publisher<E>.feed(prefetch: Int, emit: suspend (E) -> Unit) {
+  val feed = ResultFeed<E>(prefetch)
   subscribe(feed)
   try {
-    feed.requestOne()
+    val refill = maxOf(1, prefetch / 2)
+    var taken = 0
+    feed.request(prefetch.toLong())
     while (true) {
       when (val next = feed.next.receive()) {
         Done -> return
@@ -21,7 +25,10 @@ internal suspend fun <E> JdkFlow.Publisher<E>.feed(emit: suspend (E) -> Unit) {
         else -> {
           @Suppress("UNCHECKED_CAST")
           emit(next as E)
-          feed.requestOne()
+          if (++taken == refill) {
+            taken = 0
+            feed.request(refill.toLong())
+          }
         }
       }
     }
@@ -35,9 +42,12 @@ private object Done
 
 private class Failed(val failure: Throwable)
 
-private class ResultFeed<E> : JdkFlow.Subscriber<E> {
-  // At most one result is asked for at a time: room for it and the end that may follow it.
-  val next = Channel<Any?>(2)
+/** How many results a Kotlin collection asks a run for at a time, out of its [bufferSize]. */
+internal fun prefetchOf(bufferSize: Int): Int = minOf(64, maxOf(1, bufferSize / 4))
+
+private class ResultFeed<E>(prefetch: Int) : JdkFlow.Subscriber<E> {
+  // Room for every result asked for and the end that may follow them: a send never fails.
+  val next = Channel<Any?>(prefetch + 1)
   private var subscription: JdkFlow.Subscription? = null
   private var asked = 0L
   private var cancelled = false
@@ -51,9 +61,9 @@ private class ResultFeed<E> : JdkFlow.Subscriber<E> {
     if (stop) subscription.cancel() else if (ask > 0) subscription.request(ask)
   }
 
-  fun requestOne() {
-    val known = synchronized(this) { subscription ?: run { asked++; null } }
-    known?.request(1)
+  fun request(n: Long) {
+    val known = synchronized(this) { subscription ?: run { asked += n; null } }
+    known?.request(n)
   }
 
   fun cancel() {

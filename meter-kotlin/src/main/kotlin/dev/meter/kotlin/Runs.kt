@@ -44,8 +44,8 @@ internal fun <T, R> amapResultsOf(
   }
 
 /**
- * The results of an amap run as a cold flow: each collection starts one run and emits its results
- * one at a time as the engine delivers them (see [feed]: no buffer but the run's own); when the
+ * The results of an amap run as a cold flow: each collection starts one run and emits its results as
+ * the engine delivers them (see [feed]: `bufferSize` results held back in all); when the
  * collector stops early (cancelled, or an operator such as `take` has enough) the run is cancelled,
  * and the collection ends only after its tasks and its source have ended.
  */
@@ -60,7 +60,9 @@ private fun <T, R, E, O> resultsOf(
 ): Flow<O> = flow {
   supervisorScope {
     val runOptions = options(this)
-    val runner = Meter.with(runOptions)
+    // The results asked for ahead of the collector come off the run's buffer: bufferSize in all.
+    val prefetch = prefetchOf(runOptions.bufferSize())
+    val runner = Meter.with(runOptions.toBuilder().bufferSize(maxOf(1, runOptions.bufferSize() - prefetch)).build())
     val source = input.source(this)
     // Results travel boxed: a publisher cannot carry null, and a task may return it.
     val boxedTask = input.task(this, StartPacer.of(runOptions)) { item -> Box(task(item)) }
@@ -70,7 +72,7 @@ private fun <T, R, E, O> resultsOf(
       ordered -> runner.amapOrdered(source, boxedTask)
       else -> runner.amap(source, boxedTask)
     }
-    (amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).feed { emit(out(it as E)) }
+    (amap.asPublisher() as java.util.concurrent.Flow.Publisher<Any>).feed(prefetch) { emit(out(it as E)) }
   }
 }
 

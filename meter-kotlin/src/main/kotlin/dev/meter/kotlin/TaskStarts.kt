@@ -14,12 +14,19 @@ import kotlin.coroutines.cancellation.CancellationException
  */
 internal fun <T, R> CoroutineScope.runTask(pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<T, R> =
   if (pacer == null) AsyncTask { item -> startTask { task(item) } }
-  else AsyncTask { item -> startTask { pacer.awaitStart(); task(item) } }
+  else AsyncTask { item -> startPaced(pacer) { task(item) } }
 
 /** A call for `runAll` and `runAny`, started as [runTask] starts a task. */
 internal fun <R> CoroutineScope.runCall(pacer: StartPacer?, call: suspend () -> R): AsyncCall<R> =
   if (pacer == null) AsyncCall { startTask { call() } }
-  else AsyncCall { startTask { pacer.awaitStart(); call() } }
+  else AsyncCall { startPaced(pacer) { call() } }
+
+/** [startTask], the body beginning when [pacer] lets it. */
+private fun <R> CoroutineScope.startPaced(pacer: StartPacer, body: suspend () -> R): CompletableFuture<R> =
+  startTask {
+    pacer.awaitStart()
+    body()
+  }
 
 /**
  * Starts [body] as a child coroutine of this scope, dispatched as `launch` dispatches it (so bodies

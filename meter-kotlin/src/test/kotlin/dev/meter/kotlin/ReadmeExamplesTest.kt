@@ -4,6 +4,7 @@ import dev.meter.api.RunOptions
 import dev.meter.core.Meter
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
@@ -18,6 +19,9 @@ import kotlinx.coroutines.test.runTest
 import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
+
+/** What the README's flows carry in the pacing example. */
+private typealias Event = Int
 
 /** The README's Kotlin examples, as written there, against fakes, in virtual time. */
 @OptIn(ExperimentalCoroutinesApi::class)
@@ -72,6 +76,39 @@ class ReadmeExamplesTest {
     assertThat(fastest.url).isIn(mirror1, mirror2)
     assertThat(all).containsExactly(2, 3)
     assertThat(paced.zipWithNext { x, y -> y - x }).`as`("100 per minute: one start every 600 ms").containsOnly(600L).hasSize(11)
+  }
+
+  @Test
+  fun permitsPacingAndKotlinTypes_exampleRunsAsWritten() = runTest {
+    val db = object {
+      suspend fun query(id: Int): String {
+        delay(1)
+        return "row $id"
+      }
+    }
+    val id = 7
+    val events: Flow<Event> = (1..3).asFlow()
+    val api = sharedLimiter(maxPerSecond = 100.0, timeSource = backgroundScope.asTimeSource())
+    val perHostResults = listOf("a.example", "b.example").amapResults(ordered = true) { it.uppercase() }
+    val reported = mutableListOf<String>()
+    fun report(index: Long, url: String, outcome: dev.meter.api.Outcome<String>) {
+      reported += "$index $url ${outcome.getOrNull()}"
+    }
+
+    // readme:begin
+    val pool = sharedLimiter(maxAtOnce = 4)                              // a connection pool's size, say
+    val row = pool.withPermit { db.query(id) }                           // anywhere, not only in a run
+    val ticks: Flow<Event> = events.pace(maxPerSecond = 10.0)            // at most 10 elements a second
+    api.pauseFor(30.seconds)                                             // a kotlin.time.Duration
+    perHostResults.collect { (index, url, outcome) -> report(index, url, outcome) }
+    // readme:end
+
+    assertThat(row).isEqualTo("row 7")
+    val before = currentTime
+    assertThat(ticks.toList()).containsExactly(1, 2, 3)
+    assertThat(currentTime - before).`as`("three elements at 10/s: 0, 100 and 200 ms").isEqualTo(200L)
+    assertThat(reported).containsExactly("0 a.example A.EXAMPLE", "1 b.example B.EXAMPLE")
+    assertThat(pool.stats().succeeded()).isEqualTo(1)
   }
 
   @Test

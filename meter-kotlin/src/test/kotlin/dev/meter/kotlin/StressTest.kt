@@ -4,29 +4,34 @@ import dev.meter.api.FailurePolicy
 import java.util.Random
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.time.Duration.Companion.milliseconds
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.collect
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.yield
 import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.Test
 
 /**
- * Many randomized runs through the Kotlin entry points on real threads, with failures and with the
- * caller cancelled at random moments. After each: every started item's task ended exactly once,
- * nothing is still running, no more than maxAtOnce ran at once, and each delivered result belongs to a
- * started item and came once. `-Dmeter.kotlin.stress.runs=N` (300 in the build), `-Dmeter.kotlin.stress.seed=S`.
+ * Many randomized runs through the Kotlin entry points on real threads, with failures, timeouts,
+ * bodies that block or clean up in a non-cancellable `finally`, and the caller cancelled at random
+ * moments. After each: every started item's task ended exactly once, nothing is still running, no
+ * more than maxAtOnce bodies were ever alive (counted from a body's first line to the end of its
+ * `finally`, so a slot freed before its coroutine ended shows), and each delivered result belongs to
+ * a started item and came once. `-Dmeter.kotlin.stress.runs=N` (300 in the build), `-Dmeter.kotlin.stress.seed=S`.
  */
 class StressTest {
   private val runs = Integer.getInteger("meter.kotlin.stress.runs", 300)
 
-  private enum class Entry { AMAP, AMAP_ORDERED, AMAP_RESULTS, RUN_ON_EACH, RUN_ALL }
+  private enum class Entry { AMAP, AMAP_ORDERED, AMAP_RESULTS, RUN_ON_EACH, RUN_ON_EACH_CAPTURED, RUN_ALL }
 
   @Test
   fun randomizedRunsAndCancellations_keepEveryInvariant(): Unit = runBlocking {
@@ -49,6 +54,9 @@ class StressTest {
     val delays = IntArray(n) { random.nextInt(3) }
     val policy = if (random.nextBoolean()) FailurePolicy.FAIL_FAST else FailurePolicy.RUN_ALL_THEN_THROW
     val cancelAfterStarts = if (random.nextInt(3) == 0) random.nextInt(n + 1) else -1
+    val timeout = if (random.nextInt(3) == 0) (1 + random.nextInt(3)).milliseconds else null
+    val cleanupMillis = IntArray(n) { if (random.nextInt(4) == 0) 1 + random.nextInt(2) else 0 }
+    val blocking = random.nextInt(4) == 0
 
     val probe = Probe()
     val endedPerItem = ConcurrentHashMap<Int, AtomicInteger>()
@@ -58,9 +66,17 @@ class StressTest {
       try {
         probe.track(i) {
           if (probe.started.size > cancelAfterStarts && cancelAfterStarts >= 0) enoughStarted.complete(Unit)
-          if (delays[i] == 0) yield() else delay(delays[i].toLong())
-          if (i in failing) throw IllegalStateException("item $i failed")
-          i
+          try {
+            when {
+              blocking -> Thread.sleep(delays[i].toLong())
+              delays[i] == 0 -> yield()
+              else -> delay(delays[i].toLong())
+            }
+            if (i in failing) throw IllegalStateException("item $i failed")
+            i
+          } finally {
+            if (cleanupMillis[i] > 0) withContext(NonCancellable) { delay(cleanupMillis[i].toLong()) }
+          }
         }
       } finally {
         endedPerItem.computeIfAbsent(i) { AtomicInteger() }.incrementAndGet()
@@ -68,15 +84,16 @@ class StressTest {
     }
     val record: (Int) -> Unit = { i -> delivered.computeIfAbsent(i) { AtomicInteger() }.incrementAndGet() }
 
-    val caller = kotlinx.coroutines.CoroutineScope(Dispatchers.Default).launch {
+    val caller = kotlinx.coroutines.CoroutineScope(if (blocking) Dispatchers.IO else Dispatchers.Default).launch {
       runCatching {
         val items = (0 until n).toList()
         when (entry) {
-          Entry.AMAP -> items.asFlow().amap(maxAtOnce = maxAtOnce, failurePolicy = policy, task = task).collect { record(it) }
-          Entry.AMAP_ORDERED -> items.asSequence().amapOrdered(maxAtOnce = maxAtOnce, failurePolicy = policy, task = task).collect { record(it) }
-          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, task = task).collect { record(it.index().toInt()) }
-          Entry.RUN_ON_EACH -> items.runOnEach(maxAtOnce = maxAtOnce, failurePolicy = policy) { i -> record(task(i)) }
-          Entry.RUN_ALL -> runAll(items.map { i -> suspend { task(i) } }, maxAtOnce = maxAtOnce, failurePolicy = policy).forEach(record)
+          Entry.AMAP -> items.asFlow().amap(maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout, task = task).collect { record(it) }
+          Entry.AMAP_ORDERED -> items.asSequence().amapOrdered(maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout, task = task).collect { record(it) }
+          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, taskTimeout = timeout, task = task).collect { record(it.index().toInt()) }
+          Entry.RUN_ON_EACH -> items.runOnEach(maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout) { i -> record(task(i)) }
+          Entry.RUN_ON_EACH_CAPTURED -> items.runOnEach(maxAtOnce = maxAtOnce, taskTimeout = timeout, captureOutcome = true) { i -> record(task(i)) }
+          Entry.RUN_ALL -> runAll(items.map { i -> suspend { task(i) } }, maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout).forEach(record)
         }
       }
     }
