@@ -296,10 +296,9 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
         gcra = null;
         rate = null;
         maxBurst = 1;
-        leaseEpoch++;
         wakeup.cancel();
       }
-      leaseEpoch++;
+      leaseEpoch++;  // every lent block is void: the next start asks the new limits
     }
     waiters.signalAll();
   }

@@ -40,7 +40,7 @@ internal class Settings(
   fun toRunOptions(scope: CoroutineScope): RunOptions {
     val builder = toBuilder()
     if (base.timeSource() == null) {
-      builder.timeSource(TestTime.of(scope) ?: DispatchingTimers(scope))
+      builder.timeSource(scope.asTimeSource())
     }
     return builder.build()
   }

@@ -13,19 +13,20 @@ import kotlin.coroutines.cancellation.CancellationException
  * whose body begins within the run's rate envelope when it has a [pacer].
  */
 internal fun <T, R> CoroutineScope.runTask(pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<T, R> =
-  if (pacer == null) AsyncTask { item -> startTask { task(item) } }
-  else AsyncTask { item -> startPaced(pacer) { task(item) } }
+  AsyncTask { item ->
+    startTask {
+      pacer?.awaitStart()
+      task(item)
+    }
+  }
 
 /** A call for `runAll` and `runAny`, started as [runTask] starts a task. */
 internal fun <R> CoroutineScope.runCall(pacer: StartPacer?, call: suspend () -> R): AsyncCall<R> =
-  if (pacer == null) AsyncCall { startTask { call() } }
-  else AsyncCall { startPaced(pacer) { call() } }
-
-/** [startTask], the body beginning when [pacer] lets it. */
-private fun <R> CoroutineScope.startPaced(pacer: StartPacer, body: suspend () -> R): CompletableFuture<R> =
-  startTask {
-    pacer.awaitStart()
-    body()
+  AsyncCall {
+    startTask {
+      pacer?.awaitStart()
+      call()
+    }
   }
 
 /**
@@ -61,7 +62,7 @@ internal fun <R> CoroutineScope.startTask(body: suspend () -> R): CompletableFut
  * (as `Semaphore.withPermit { withTimeout { … } }` holds its permit until the block has left).
  */
 internal class CoroutineFuture<R> : CompletableFuture<R>() {
-  private var job: Job? = null
+  @Volatile private var job: Job? = null
   // Written by the coroutine before it completes, read by its completion handler after: the job's
   // completion orders them.
   private var value: R? = null
@@ -76,7 +77,7 @@ internal class CoroutineFuture<R> : CompletableFuture<R>() {
   }
 
   fun attach(coroutine: Job) {
-    synchronized(this) { job = coroutine }
+    job = coroutine
     coroutine.invokeOnCompletion { cause ->
       val failed = failure ?: cause
       @Suppress("UNCHECKED_CAST")
@@ -89,7 +90,7 @@ internal class CoroutineFuture<R> : CompletableFuture<R>() {
    * done yet, so that the cancel will complete it.
    */
   override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
-    val coroutine = synchronized(this) { job } ?: return super.cancel(mayInterruptIfRunning)
+    val coroutine = job ?: return super.cancel(mayInterruptIfRunning)
     if (isDone) {
       return false
     }

@@ -75,23 +75,8 @@ class ReadmeSnippetsTest {
       Files.writeString(source, sourceOf(block));
       files.add(source.toFile());
     }
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-      List<String> options = List.of("--release", "17", "-proc:none", "-Xlint:unchecked", "-Werror",
-          "-classpath", classPath(), "-d", compiled.toString());
-      boolean ok = javac.getTask(null, fileManager, diagnostics, options, null,
-          fileManager.getJavaFileObjectsFromFiles(files)).call();
-      List<String> errors = new ArrayList<>();
-      for (Diagnostic<? extends JavaFileObject> each : diagnostics.getDiagnostics()) {
-        if (each.getKind() == Diagnostic.Kind.ERROR || each.getKind() == Diagnostic.Kind.WARNING
-            || each.getKind() == Diagnostic.Kind.MANDATORY_WARNING) {
-          errors.add(where(each) + ": " + each.getMessage(Locale.ROOT));
-        }
-      }
-      assertThat(errors).as("README snippets that do not compile cleanly").isEmpty();
-      assertThat(ok).isTrue();
-    }
+    compileCleanly(files, List.of("-classpath", classPath(), "-d", compiled.toString()),
+        "README snippets that do not compile cleanly");
   }
 
   /**
@@ -120,17 +105,31 @@ class ReadmeSnippetsTest {
         .filter(entry -> Stream.of("meter-api", "meter-core", "meter-test", "jspecify", "assertj-core")
             .anyMatch(Path.of(entry).toString()::contains))
         .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+    compileCleanly(files, List.of("--module-path", modulePath,
+            "-d", Files.createDirectories(dir.resolve("classes")).toString()),
+        "README snippets that do not compile in a modular consumer (module path: " + modulePath + ")");
+  }
+
+  /**
+   * Compiles {@code files} as the README promises (Java 17, no warnings) with {@code where} options
+   * (class or module path, output), failing with every diagnostic placed on its README line.
+   */
+  private static void compileCleanly(List<File> files, List<String> where, String what) throws IOException {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-      List<String> options = List.of("--release", "17", "-proc:none", "--module-path", modulePath,
-          "-d", Files.createDirectories(dir.resolve("classes")).toString());
+      List<String> options = new ArrayList<>(List.of("--release", "17", "-proc:none", "-Xlint:unchecked", "-Werror"));
+      options.addAll(where);
       boolean ok = javac.getTask(null, fileManager, diagnostics, options, null,
           fileManager.getJavaFileObjectsFromFiles(files)).call();
-      List<String> errors = diagnostics.getDiagnostics().stream()
-          .filter(each -> each.getKind() == Diagnostic.Kind.ERROR)
-          .map(each -> where(each) + ": " + each.getMessage(Locale.ROOT)).toList();
-      assertThat(errors).as("README snippets that do not compile in a modular consumer (module path: %s)", modulePath).isEmpty();
+      List<String> errors = new ArrayList<>();
+      for (Diagnostic<? extends JavaFileObject> each : diagnostics.getDiagnostics()) {
+        if (each.getKind() == Diagnostic.Kind.ERROR || each.getKind() == Diagnostic.Kind.WARNING
+            || each.getKind() == Diagnostic.Kind.MANDATORY_WARNING) {
+          errors.add(where(each) + ": " + each.getMessage(Locale.ROOT));
+        }
+      }
+      assertThat(errors).as(what).isEmpty();
       assertThat(ok).isTrue();
     }
   }
