@@ -36,4 +36,12 @@ class Kotlin20ConsumerTest {
     assertThat(paced).containsExactly(1, 2, 3)
     assertThat(pool.withPermit { "held" }).isEqualTo("held")
   }
+
+  @Test
+  fun coroutines_atRunTime_areThePinned110() {
+    // What the test above ran on: the consumer's own kotlinx-coroutines, not the 1.11 meter-kotlin was built with.
+    val jar = kotlinx.coroutines.Job::class.java.protectionDomain.codeSource.location.path
+
+    assertThat(jar).contains("kotlinx-coroutines-core-jvm/1.10.2/")
+  }
 }

@@ -23,7 +23,7 @@ internal class CoroutineTimers(
       delay(millisUntil(dueAt))
       callback.run()
     }
-    return TimeSource.Scheduled { job.cancel() }
+    return TimeSource.Scheduled { job.cancelWithoutCause() }
   }
 
   private fun millisUntil(dueAt: Long): Long {

@@ -20,7 +20,7 @@ internal class DispatchingTimers(private val scope: CoroutineScope) : TimeSource
   override fun schedule(callback: Runnable, delayNanos: Long): TimeSource.Scheduled {
     if (delayNanos <= 0) {
       val job = scope.launch { callback.run() }
-      return TimeSource.Scheduled { job.cancel() }
+      return TimeSource.Scheduled { job.cancelWithoutCause() }
     }
     val timer = shared.schedule({ scope.launch { callback.run() } }, delayNanos, TimeUnit.NANOSECONDS)
     return TimeSource.Scheduled { timer.cancel(false) }

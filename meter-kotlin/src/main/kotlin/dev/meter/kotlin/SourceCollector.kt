@@ -72,6 +72,6 @@ private class SourceCollector<T>(
 
   override fun cancel() {
     cancelled = true
-    job?.cancel()
+    job?.cancelWithoutCause()
   }
 }

@@ -94,7 +94,7 @@ internal class CoroutineFuture<R> : CompletableFuture<R>() {
     if (isDone) {
       return false
     }
-    coroutine.cancel()
+    coroutine.cancelWithoutCause()
     return true
   }
 }
