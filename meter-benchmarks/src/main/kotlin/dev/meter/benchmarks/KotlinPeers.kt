@@ -4,6 +4,7 @@
 package dev.meter.benchmarks
 
 import dev.meter.kotlin.amap
+import dev.meter.kotlin.limits
 import dev.meter.kotlin.runOnEach
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.flow.asFlow
@@ -30,7 +31,7 @@ fun meterKotlinAmap(items: Iterable<Int>, maxAtOnce: Int, task: Function<Int, Co
 
 /** meter-kotlin: `runOnEach` with a rate and burst. */
 fun meterKotlinRate(items: Iterable<Int>, rate: Double, burst: Int, task: Function<Int, CompletableFuture<*>>) = runBlocking {
-  items.runOnEach(maxPerSecond = rate, maxBurst = burst) { task.apply(it).await() }
+  items.runOnEach(limits = limits(maxPerSecond = rate, maxBurst = burst)) { task.apply(it).await() }
 }
 
 /** kotlinx.coroutines alone: `flatMapMerge(concurrency)`, each item a one-element flow awaiting its task. */

@@ -11,6 +11,7 @@ import dev.meter.kotlin.sharedLimiter
 import dev.meter.kotlin.withPermit
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.flow.asFlow
+import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runTest
@@ -25,7 +26,7 @@ class Kotlin20ConsumerTest {
   fun entryPoints_fromKotlin20_compileAndRunInVirtualTime() = runTest {
     val startedAt = mutableListOf<Long>()
     listOf(1, 2, 3).runOnEach(limits = Limits.of(2, Rate.perSecond(1.0))) { startedAt += currentTime }
-    val doubled = (1..4).asFlow().amap(maxAtOnce = 2) { it * 2 }.toList()
+    val doubled = (1..4).asFlow().amap(maxAtOnce = 2) { it * 2 }.buffer(4).toList()  // buffer fused into the run
     val both = runAll({ "a" }, { "b" })
     val paced = (1..3).asFlow().pace(maxPerSecond = 10.0).toList()
     val pool = sharedLimiter(maxAtOnce = 1, timeSource = backgroundScope.asTimeSource())

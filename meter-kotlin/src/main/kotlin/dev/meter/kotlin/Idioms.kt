@@ -37,5 +37,5 @@ public operator fun <T, R> ItemResult<T, R>.component1(): Long = index()
 /** The input item. */
 public operator fun <T, R> ItemResult<T, R>.component2(): T = item()
 
-/** What the task gave: a value or a failure. */
-public operator fun <T, R> ItemResult<T, R>.component3(): Outcome<R> = outcome()
+/** What the task gave, as a Kotlin [Result]: its value or its failure. */
+public operator fun <T, R> ItemResult<T, R>.component3(): Result<R> = outcome().asResult()

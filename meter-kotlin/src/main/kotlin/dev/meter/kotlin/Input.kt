@@ -31,8 +31,6 @@ internal class Input<T> private constructor(
   internal companion object {
     fun <T> of(items: Iterable<T>): Input<T> = Input({ Source.from(items) }, boxed = false)
 
-    fun <T> of(items: Sequence<T>): Input<T> = Input({ Source.from(items.asIterable()) }, boxed = false)
-
     fun <T> of(items: Flow<T>): Input<T> = Input({ scope -> Source.from(items.collectedIn(scope)) }, boxed = true)
   }
 }

@@ -3,7 +3,6 @@ package dev.meter.kotlin
 import dev.meter.api.Limits
 
 import dev.meter.api.spi.Limiter
-import kotlin.time.Duration
 import kotlinx.coroutines.flow.Flow
 
 /**
@@ -27,25 +26,20 @@ public suspend fun <R> Limiter.withPermit(item: Any? = Unit, block: suspend () -
 }
 
 /**
- * Lets this flow's elements through no faster than the given rate (GCRA, with [maxBurst] at once) and
+ * Lets this flow's elements through no faster than the given rate (GCRA; a burst through [limits]) and
  * the [limiter] allows, in their order, without mapping them: kotlinx's missing rate-limiting operator,
  * on meter's engine and limiters. An element is taken from upstream only when it may pass.
  *
  * Cancellable, as [amap]: cancelling the collector cancels the upstream collection, which ends first.
  *
- * @throws IllegalArgumentException if no limit is given, or a limit is bad (naming it and its value)
+ * @param maxPerSecond at most this many elements per second
+ * @param limits the rate as part of one value, with a burst or over any period; see [limits]
+ * @param limiter a limiter shared with runs and other paced flows
+ * @throws IllegalArgumentException if no rate or limiter is given, or a limit is bad (naming it and its value)
  */
-public fun <T> Flow<T>.pace(
-  limits: Limits? = null,
-  maxPerSecond: Double? = null,
-  maxStarts: Int? = null,
-  per: Duration? = null,
-  maxBurst: Int? = null,
-  limiter: Limiter? = null,
-): Flow<T> {
-  require(limits?.rate() != null || maxPerSecond != null || maxStarts != null || limiter != null) {
-    "pace needs a rate (limits, maxPerSecond or maxStarts per a duration) or a limiter, but none was given"
+public fun <T> Flow<T>.pace(maxPerSecond: Double? = null, limits: Limits? = null, limiter: Limiter? = null): Flow<T> {
+  require(limits?.rate() != null || maxPerSecond != null || limiter != null) {
+    "pace needs a rate (maxPerSecond, or limits with a rate) or a limiter, but none was given"
   }
-  return amapOrdered(limits = limits, maxPerSecond = maxPerSecond, maxStarts = maxStarts, per = per, maxBurst = maxBurst, limiter = limiter) { it }
+  return amapOrdered(maxPerSecond = maxPerSecond, limits = limits, limiter = limiter) { it }
 }
-

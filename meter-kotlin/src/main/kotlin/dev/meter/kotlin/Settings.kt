@@ -1,56 +1,36 @@
 package dev.meter.kotlin
 
-import dev.meter.api.FailurePolicy
-import dev.meter.api.spi.Limiter
 import dev.meter.api.Limits
 import dev.meter.api.RunOptions
-import kotlin.time.Duration
-import kotlin.time.toJavaDuration
+import dev.meter.api.spi.Limiter
 import kotlinx.coroutines.CoroutineScope
 
 /**
- * The named options every entry point takes, gathered once so that each entry point turns them into
- * [RunOptions] the same way. A null field leaves the value of [base] as it is.
+ * What every entry point takes besides its work, gathered once so that each turns it into
+ * [RunOptions] the same way: the named limits over [limits], over the limits of [base]; a [limiter]
+ * replaces the one of [base]. Checked when the call is made, before any item is taken.
  */
 internal class Settings(
   private val base: RunOptions,
-  private val limits: Limits?,
-  private val maxAtOnce: Int?,
-  private val maxPerSecond: Double?,
-  private val maxStarts: Int?,
-  private val per: Duration?,
-  private val maxBurst: Int?,
-  private val limiter: Limiter?,
-  private val failurePolicy: FailurePolicy?,
-  private val taskTimeout: Duration?,
+  limits: Limits?,
+  maxAtOnce: Int?,
+  maxPerSecond: Double?,
+  limiter: Limiter?,
 ) {
-  init {
-    // Checked here, when the call is made: before any item is taken or any task starts.
-    require(taskTimeout == null || (taskTimeout.isPositive() && taskTimeout.isFinite())) {
-      "taskTimeout must be a finite positive duration, but was $taskTimeout"
-    }
-    toBuilder()  // the core builder checks every limit and how they combine
-  }
+  private val options: RunOptions = base.toBuilder()
+    .limits((limits ?: base.limits()).with(maxAtOnce, maxPerSecond))
+    .apply { limiter?.let(::limiter) }
+    .build()
+
+  /** These settings with another buffer size: a fused `buffer(n)` after an amap. */
+  fun withBufferSize(bufferSize: Int): Settings =
+    Settings(options.toBuilder().bufferSize(bufferSize).build(), null, null, null, null)
 
   /**
-   * The run's options. Under `runTest` they take the test scheduler's virtual time (see [TestTime]);
-   * otherwise, unless the options set a time source, the run's timers fire on [scope]'s dispatcher
-   * ([DispatchingTimers]).
+   * The run's options. Unless they set a time source, the run takes [scope]'s
+   * ([asTimeSource]): the test scheduler's virtual time under `runTest`, otherwise timers that fire on
+   * [scope]'s dispatcher.
    */
-  fun toRunOptions(scope: CoroutineScope): RunOptions {
-    val builder = toBuilder()
-    if (base.timeSource() == null) {
-      builder.timeSource(scope.asTimeSource())
-    }
-    return builder.build()
-  }
-
-  private fun toBuilder(): RunOptions.Builder {
-    val builder = base.toBuilder().limits((limits ?: base.limits()).with(maxAtOnce, maxPerSecond, maxStarts, per, maxBurst))
-    limiter?.let(builder::limiter)
-    failurePolicy?.let(builder::failurePolicy)
-    taskTimeout?.let { builder.taskTimeout(it.toJavaDuration()) }
-    builder.build()  // checks the combination now
-    return builder
-  }
+  fun toRunOptions(scope: CoroutineScope): RunOptions =
+    if (options.timeSource() != null) options else options.toBuilder().timeSource(scope.asTimeSource()).build()
 }

@@ -20,14 +20,13 @@ class BadInputTest {
     val cases = mapOf(
       "maxAtOnce must be >= 1, but was 0" to suspend { items.runOnEach(maxAtOnce = 0, task = task) },
       "maxPerSecond must be a finite number > 0, but was NaN" to suspend { items.runOnEach(maxPerSecond = Double.NaN, task = task) },
-      "maxBurst must be >= 1, but was -1" to suspend { items.runOnEach(maxPerSecond = 1.0, maxBurst = -1, task = task) },
-      "maxStarts and per go together, but maxStarts was 5 and per was null" to suspend { items.runOnEach(maxStarts = 5, task = task) },
-      "give the rate as maxPerSecond or as maxStarts per a duration, not both" to
-        suspend { items.runOnEach(maxPerSecond = 1.0, maxStarts = 5, per = 1.seconds, task = task) },
-      "per must be a finite positive duration, but was 0s" to suspend { items.runOnEach(maxStarts = 5, per = Duration.ZERO, task = task) },
-      "per must be a finite positive duration, but was Infinity" to suspend { items.runOnEach(maxStarts = 5, per = Duration.INFINITE, task = task) },
-      "maxStarts must be >= 1, but was 0" to suspend { items.runOnEach(maxStarts = 0, per = 1.seconds, task = task) },
-      "taskTimeout must be a finite positive duration, but was -1s" to suspend { items.runOnEach(taskTimeout = (-1).seconds, task = task) },
+      "maxBurst must be >= 1, but was -1" to suspend { items.runOnEach(limits = limits(maxPerSecond = 1.0, maxBurst = -1), task = task) },
+      "give the rate as maxPerSecond or as rate, not both" to
+        suspend { items.runOnEach(limits = limits(maxPerSecond = 1.0, rate = rate(5.0, per = 1.seconds)), task = task) },
+      "per must be a finite positive duration, but was 0s" to suspend { items.runOnEach(limits = limits(rate = rate(5.0, per = Duration.ZERO)), task = task) },
+      "per must be a finite positive duration, but was Infinity" to suspend { items.runOnEach(limits = limits(rate = rate(5.0, per = Duration.INFINITE)), task = task) },
+      "permits must be a finite number > 0, but was 0.0" to suspend { items.runOnEach(limits = limits(rate = rate(0.0, per = 1.seconds)), task = task) },
+      "taskTimeout must be a finite positive duration, but was -1s" to suspend { items.runOnEach(options = runOptions { taskTimeout((-1).seconds) }, task = task) },
       "maxAtOnce must be >= 1, but was -5" to suspend { items.amap(maxAtOnce = -5) { it }.toList(); Unit },
       "maxAtOnce must be >= 1, but was 0" to suspend { runAll({ started++ }, maxAtOnce = 0); Unit },
     )

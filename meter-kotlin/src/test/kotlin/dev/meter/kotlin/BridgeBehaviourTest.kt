@@ -13,7 +13,6 @@ import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.collect
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.flow
@@ -125,10 +124,10 @@ class BridgeBehaviourTest {
   }
 
   @Test
-  fun runOnEach_timedOutTask_holdsItsSlotUntilItsCoroutineEnds() = runTest {
+  fun amapResults_timedOutTask_holdsItsSlotUntilItsCoroutineEnds() = runTest {
     // Given one slot and tasks that outlive their 100 ms timeout by a 300 ms cleanup
     val probe = Probe()
-    (1..3).toList().runOnEach(maxAtOnce = 1, taskTimeout = 100.milliseconds, captureOutcome = true) { i ->
+    (1..3).toList().amapResults(maxAtOnce = 1, options = runOptions { taskTimeout(100.milliseconds) }) { i ->
       probe.track(i) {
         try {
           delay(1_000)
@@ -136,7 +135,7 @@ class BridgeBehaviourTest {
           withContext(NonCancellable) { delay(300) }
         }
       }
-    }
+    }.collect()
     // Then no two bodies were ever alive at once, and each slot was held 400 ms
     assertThat(probe.peak).hasValue(1)
     assertThat(probe.ended).containsExactlyInAnyOrder(1, 2, 3)
@@ -168,7 +167,6 @@ class BridgeBehaviourTest {
     val started = AtomicInteger()
     val collector = launch {
       (1..1_000).toList().amap(maxAtOnce = 2, options = RunOptions.builder().bufferSize(4).build()) { started.incrementAndGet() }
-        .buffer(0)
         .collect { delay(1.hours) }
     }
     advanceTimeBy(1_000)

@@ -29,7 +29,7 @@ class EntryPointsTest {
       // When each source runs with at most 3 at once
       when (source) {
         "iterable" -> (0 until 20).toList().runOnEach(maxAtOnce = 3, task = task)
-        "sequence" -> (0 until 20).asSequence().runOnEach(maxAtOnce = 3, task = task)
+        "sequence" -> (0 until 20).asSequence().asIterable().runOnEach(maxAtOnce = 3, task = task)
         else -> (0 until 20).asFlow().runOnEach(maxAtOnce = 3, task = task)
       }
 
@@ -52,7 +52,7 @@ class EntryPointsTest {
     val task: suspend (Int) -> String = { ms -> delay(ms.milliseconds); "done $ms" }
 
     assertThat(listOf(30, 10, 20).amapOrdered(maxAtOnce = 2, task = task).toList()).containsExactly("done 30", "done 10", "done 20")
-    assertThat(sequenceOf(30, 10, 20).amapOrdered(task = task).toList()).containsExactly("done 30", "done 10", "done 20")
+    assertThat(sequenceOf(30, 10, 20).asIterable().amapOrdered(task = task).toList()).containsExactly("done 30", "done 10", "done 20")
     assertThat(flowOf(30, 10, 20).amapOrdered(task = task).toList()).containsExactly("done 30", "done 10", "done 20")
   }
 
@@ -67,7 +67,7 @@ class EntryPointsTest {
   fun amapResults_always_givesAPerItemReport() = runTest {
     // Given a task that fails for one item
     val report = flowOf("a", "bad", "c")
-      .amapResults(ordered = true) { item ->
+      .amapOrderedResults { item ->
         check(item != "bad") { "cannot fetch $item" }
         item.uppercase()
       }
@@ -92,7 +92,7 @@ class EntryPointsTest {
     val outcomes = runAllOutcomes(listOf<suspend () -> Int>({ 1 }, { error("two failed") }, { 3 }))
 
     assertThat(outcomes.map { it.getOrNull() }).containsExactly(1, null, 3)
-    assertThat(outcomes[1].failureOrNull()).hasMessage("two failed")
+    assertThat(outcomes[1].exceptionOrNull()).hasMessage("two failed")
   }
 
   @Test
@@ -104,7 +104,7 @@ class EntryPointsTest {
         { probe.track(0) { error("first") } },
         { probe.track(1) { 2 } },
         { probe.track(2) { error("third") } },
-        failurePolicy = FailurePolicy.RUN_ALL_THEN_THROW,
+        options = runOptions { failurePolicy(FailurePolicy.RUN_ALL_THEN_THROW) },
       )
     }.exceptionOrNull()
 

@@ -39,10 +39,10 @@ class IdiomsTest {
   }
 
   @Test
-  fun itemResult_destructures_intoIndexItemAndOutcome() = runTest {
-    val lines = flowOf("a", "bad").amapResults(ordered = true) { check(it != "bad") { "no $it" }; it.uppercase() }
+  fun itemResult_destructures_intoIndexItemAndResult() = runTest {
+    val lines = flowOf("a", "bad").amapOrderedResults { check(it != "bad") { "no $it" }; it.uppercase() }
       .toList()
-      .map { (index, item, outcome) -> "$index $item ${outcome.getOrNull() ?: outcome.failureOrNull()?.message}" }
+      .map { (index, item, result) -> "$index $item ${result.getOrNull() ?: result.exceptionOrNull()?.message}" }
 
     assertThat(lines).containsExactly("0 a A", "1 bad no bad")
   }

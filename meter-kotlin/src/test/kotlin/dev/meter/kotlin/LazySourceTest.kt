@@ -24,7 +24,7 @@ class LazySourceTest {
       val gate = CompletableDeferred<Unit>()
       val task: suspend (Int) -> Int = { i -> gate.await(); i }
       val results = when (kind) {
-        "sequence" -> generateSequence(0) { it + 1 }.onEach { taken++ }.amap(maxAtOnce = 2, task = task)
+        "sequence" -> generateSequence(0) { it + 1 }.onEach { taken++ }.asIterable().amap(maxAtOnce = 2, task = task)
         else -> flow { var i = 0; while (true) emit(i++) }.onEach { taken++ }.amap(maxAtOnce = 2, task = task)
       }
 

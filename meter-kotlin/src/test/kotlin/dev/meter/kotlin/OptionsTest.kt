@@ -7,7 +7,16 @@ import dev.meter.api.event.StatsRecorder
 import dev.meter.api.TaskTimeoutException
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.collect
+import kotlinx.coroutines.flow.conflate
+import kotlinx.coroutines.flow.flowOn
+import kotlinx.coroutines.test.advanceTimeBy
+import kotlin.time.Duration.Companion.hours
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.toList
@@ -51,7 +60,7 @@ class OptionsTest {
   fun taskTimeout_slowTask_failsWithTheTimeoutInVirtualTime() = runTest {
     // Given a task that would take 10 s and a timeout of 1 s
     val thrown = runCatching {
-      listOf("slow").runOnEach(taskTimeout = 1.seconds) { delay(10.seconds) }
+      listOf("slow").runOnEach(options = runOptions { taskTimeout(1.seconds) }) { delay(10.seconds) }
     }.exceptionOrNull()
 
     // Then it is cancelled after 1 virtual second and fails naming its index
@@ -60,12 +69,31 @@ class OptionsTest {
   }
 
   @Test
-  fun runOnEach_captureOutcome_taskFailuresDoNotFailTheCall() = runTest {
-    val ran = mutableListOf<Int>()
+  fun amap_bufferAfter_fusesIntoTheRunsBuffer() = runTest {
+    // Given a collector stuck on its first result, 2 at once, and buffer(n) right after amap
+    for ((size, expected) in listOf(0 to 3, 1 to 3, 4 to 5, 16 to 17)) {
+      val started = java.util.concurrent.atomic.AtomicInteger()
+      val collector = launch {
+        (1..1_000).toList().amap(maxAtOnce = 2) { i -> started.incrementAndGet(); i }
+          .buffer(size)
+          .collect { delay(1.hours) }
+      }
+      advanceTimeBy(1_000)
+      collector.cancelAndJoin()
 
-    (1..4).toList().runOnEach(captureOutcome = true) { i -> ran += i; check(i % 2 == 1) { "even" } }
+      // Then the run holds the buffer asked for (two at least) besides the one in the collector's
+      // hands, with no channel of 64 behind it
+      assertThat(started.get()).`as`("buffer(%d)", size).isEqualTo(expected)
+    }
+  }
 
-    assertThat(ran).containsExactlyInAnyOrder(1, 2, 3, 4)
+  @Test
+  fun amap_conflateAndFlowOnAfter_stillDeliver() = runTest {
+    val conflated = (1..5).toList().amapOrdered(maxAtOnce = 1) { it }.conflate().toList()
+    val moved = (1..5).toList().amapOrdered(maxAtOnce = 2) { it * 2 }.flowOn(CoroutineName("elsewhere")).toList()
+
+    assertThat(conflated).contains(5)
+    assertThat(moved).containsExactly(2, 4, 6, 8, 10)
   }
 
   @Test

@@ -74,6 +74,6 @@ class PermitsAndPacingTest {
   fun pace_noLimit_throwsNamingWhatIsMissing() {
     assertThatThrownBy { (1..3).asFlow().pace() }
       .isInstanceOf(IllegalArgumentException::class.java)
-      .hasMessage("pace needs a rate (limits, maxPerSecond or maxStarts per a duration) or a limiter, but none was given")
+      .hasMessage("pace needs a rate (maxPerSecond, or limits with a rate) or a limiter, but none was given")
   }
 }

@@ -1,6 +1,9 @@
 package dev.meter.kotlin
 
+import dev.meter.api.FailurePolicy
 import dev.meter.api.RunOptions
+import java.net.URI
+import kotlinx.coroutines.flow.buffer
 import dev.meter.core.Meter
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.minutes
@@ -59,14 +62,14 @@ class ReadmeExamplesTest {
     // readme:begin
     // at most 5 at once, 10 starts per second with bursts of 3; results as they finish
     val pages: List<Page> = urls.asFlow()
-        .amap(maxAtOnce = 5, maxPerSecond = 10.0, maxBurst = 3) { url -> fetch(url) }
+        .amap(limits = limits(maxAtOnce = 5, maxPerSecond = 10.0, maxBurst = 3)) { url -> fetch(url) }
         .toList()
 
-    urls.runOnEach(maxAtOnce = 5) { url -> store(fetch(url)) }          // Iterable, Sequence or Flow
+    urls.runOnEach(maxAtOnce = 5) { url -> store(fetch(url)) }          // an Iterable or a Flow
     val inOrder: Flow<Page> = urls.amapOrdered(maxAtOnce = 5) { fetch(it) }
     val fastest: Page = runAny({ fetch(mirror1) }, { fetch(mirror2) })    // the rest are cancelled
     val all: List<Int> = runAll({ count(a) }, { count(b) }, maxAtOnce = 2)
-    urls.runOnEach(maxStarts = 100, per = 1.minutes) { fetch(it) }        // 100 per minute
+    urls.runOnEach(limits = limits(rate = rate(100.0, per = 1.minutes))) { fetch(it) }  // 100 a minute
     // readme:end
     val paced = fetchedAt.takeLast(urls.size)  // the last call's fetches (the flow inOrder is cold: it has not run yet)
 
@@ -89,10 +92,10 @@ class ReadmeExamplesTest {
     val id = 7
     val events: Flow<Event> = (1..3).asFlow()
     val api = sharedLimiter(maxPerSecond = 100.0, timeSource = backgroundScope.asTimeSource())
-    val perHostResults = listOf("a.example", "b.example").amapResults(ordered = true) { it.uppercase() }
+    val perHostResults = listOf("a.example", "b.example").amapOrderedResults { it.uppercase() }
     val reported = mutableListOf<String>()
-    fun report(index: Long, url: String, outcome: dev.meter.api.Outcome<String>) {
-      reported += "$index $url ${outcome.getOrNull()}"
+    fun report(index: Long, url: String, result: Result<String>) {
+      reported += "$index $url ${result.getOrNull()}"
     }
 
     // readme:begin
@@ -100,7 +103,7 @@ class ReadmeExamplesTest {
     val row = pool.withPermit { db.query(id) }                           // anywhere, not only in a run
     val ticks: Flow<Event> = events.pace(maxPerSecond = 10.0)            // at most 10 elements a second
     api.pauseFor(30.seconds)                                             // a kotlin.time.Duration
-    perHostResults.collect { (index, url, outcome) -> report(index, url, outcome) }
+    perHostResults.collect { (index, url, result) -> report(index, url, result) }  // a Kotlin Result
     // readme:end
 
     assertThat(row).isEqualTo("row 7")
@@ -109,6 +112,25 @@ class ReadmeExamplesTest {
     assertThat(currentTime - before).`as`("three elements at 10/s: 0, 100 and 200 ms").isEqualTo(200L)
     assertThat(reported).containsExactly("0 a.example A.EXAMPLE", "1 b.example B.EXAMPLE")
     assertThat(pool.stats().succeeded()).isEqualTo(1)
+  }
+
+  @Test
+  fun fiveParameters_exampleRunsAsWritten() = runTest {
+    val perHost = keyedLimiter<String>(maxAtOnce = 2, timeSource = backgroundScope.asTimeSource())
+    val ran = mutableListOf<Int>()
+    val tasks = listOf<suspend () -> Unit>({ ran += 1 }, { ran += 2 }, { ran += 3 })
+
+    // readme:begin
+    val report = urls.amapResults(
+        maxAtOnce = 5,
+        limiter = perHost.by { url: String -> URI(url).host },
+        options = runOptions { taskTimeout(10.seconds) },
+    ) { url -> fetch(url) }.buffer(16)                                    // 16 results held for the collector
+    runAll(tasks, options = runOptions { failurePolicy(FailurePolicy.RUN_ALL_THEN_THROW) })  // all run, then throw
+    // readme:end
+
+    assertThat(ran).containsExactlyInAnyOrder(1, 2, 3)
+    assertThat(report.toList().map { it.outcome().getOrThrow().url }).containsExactlyInAnyOrderElementsOf(urls)
   }
 
   @Test

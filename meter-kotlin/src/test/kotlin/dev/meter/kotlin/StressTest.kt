@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test
 class StressTest {
   private val runs = Integer.getInteger("meter.kotlin.stress.runs", 300)
 
-  private enum class Entry { AMAP, AMAP_ORDERED, AMAP_RESULTS, RUN_ON_EACH, RUN_ON_EACH_CAPTURED, RUN_ALL }
+  private enum class Entry { AMAP, AMAP_ORDERED, AMAP_RESULTS, RUN_ON_EACH, AMAP_ORDERED_RESULTS, RUN_ALL }
 
   @Test
   fun randomizedRunsAndCancellations_keepEveryInvariant(): Unit = runBlocking {
@@ -91,16 +91,20 @@ class StressTest {
     }
     val record: (Int) -> Unit = { i -> recordOutcome(i, true) }
 
+    val options = runOptions {
+      failurePolicy(policy)
+      timeout?.let { taskTimeout(it) }
+    }
     val caller = kotlinx.coroutines.CoroutineScope(if (blocking) Dispatchers.IO else Dispatchers.Default).launch {
       runCatching {
         val items = (0 until n).toList()
         when (entry) {
-          Entry.AMAP -> items.asFlow().amap(maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout, task = task).collect { record(it) }
-          Entry.AMAP_ORDERED -> items.asSequence().amapOrdered(maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout, task = task).collect { record(it) }
-          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, taskTimeout = timeout, task = task).collect { recordOutcome(it.index().toInt(), it.outcome().isSuccess) }
-          Entry.RUN_ON_EACH -> items.runOnEach(maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout) { i -> record(task(i)) }
-          Entry.RUN_ON_EACH_CAPTURED -> items.runOnEach(maxAtOnce = maxAtOnce, taskTimeout = timeout, captureOutcome = true) { i -> record(task(i)) }
-          Entry.RUN_ALL -> runAll(items.map { i -> suspend { task(i) } }, maxAtOnce = maxAtOnce, failurePolicy = policy, taskTimeout = timeout).forEach(record)
+          Entry.AMAP -> items.asFlow().amap(maxAtOnce = maxAtOnce, options = options, task = task).collect { record(it) }
+          Entry.AMAP_ORDERED -> items.asSequence().asIterable().amapOrdered(maxAtOnce = maxAtOnce, options = options, task = task).collect { record(it) }
+          Entry.AMAP_RESULTS -> items.amapResults(maxAtOnce = maxAtOnce, options = options, task = task).collect { recordOutcome(it.index().toInt(), it.outcome().isSuccess) }
+          Entry.RUN_ON_EACH -> items.runOnEach(maxAtOnce = maxAtOnce, options = options) { i -> record(task(i)) }
+          Entry.AMAP_ORDERED_RESULTS -> items.asFlow().amapOrderedResults(maxAtOnce = maxAtOnce, options = options, task = task).collect { recordOutcome(it.index().toInt(), it.outcome().isSuccess) }
+          Entry.RUN_ALL -> runAll(items.map { i -> suspend { task(i) } }, maxAtOnce = maxAtOnce, options = options).forEach(record)
         }
       }
     }

@@ -36,7 +36,7 @@ class VirtualTimeRateTest {
     // Given 10 per second with bursts of 3
     val startedAt = mutableListOf<Long>()
 
-    (1..50).toList().runOnEach(maxPerSecond = 10.0, maxBurst = 3) { startedAt += currentTime }
+    (1..50).toList().runOnEach(limits = limits(maxPerSecond = 10.0, maxBurst = 3)) { startedAt += currentTime }
 
     // Then in every window of w ms at most 3 + ceil(w * 10 / 1000) starts
     for (window in listOf(1L, 100L, 250L, 1_000L, 3_000L)) {
@@ -48,10 +48,10 @@ class VirtualTimeRateTest {
   }
 
   @Test
-  fun runOnEach_maxStartsPerMinute_waitsInVirtualMinutes() = runTest {
+  fun runOnEach_ratePerMinute_waitsInVirtualMinutes() = runTest {
     val startedAt = mutableListOf<Long>()
 
-    listOf("a", "b", "c").runOnEach(maxStarts = 2, per = 1.minutes) { startedAt += currentTime }
+    listOf("a", "b", "c").runOnEach(limits = limits(rate = rate(2.0, per = 1.minutes))) { startedAt += currentTime }
 
     assertThat(startedAt).containsExactly(0L, 30_000L, 60_000L)
   }
