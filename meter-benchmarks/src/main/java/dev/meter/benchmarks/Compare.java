@@ -258,6 +258,8 @@ public final class Compare {
         Map.entry("meterKotlinRunOnEach", "**meter-kotlin** runOnEach"),
         Map.entry("meterKotlinAmap", "**meter-kotlin** amap (Flow)"),
         Map.entry("meter-kotlin", "**meter-kotlin** runOnEach"),
+        Map.entry("meter-core-4-callers", "**meter-core**, 4 callers through one shared limiter (64 at once)"),
+        Map.entry("meter-kotlin-4-callers", "**meter-kotlin**, 4 callers through one shared limiter (64 at once)"),
         Map.entry("reactorFlatMap", "Reactor flatMap"),
         Map.entry("reactor", "Reactor (flatMap; Flux.interval for rate)"),
         Map.entry("kotlinxFlatMapMerge", "kotlinx flatMapMerge"),

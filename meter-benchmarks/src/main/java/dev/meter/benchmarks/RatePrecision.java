@@ -21,7 +21,10 @@ public final class RatePrecision {
   private RatePrecision() {}
 
   static final List<String> PEERS =
-      List.of("jdk-gcra-loop", "meter-core", "meter-kotlin", "guava", "bucket4j", "resilience4j", "reactor");
+      List.of("jdk-gcra-loop", "meter-core", "meter-kotlin", "meter-core-4-callers", "meter-kotlin-4-callers", "guava", "bucket4j", "resilience4j", "reactor");
+
+  /** The shared limiter's maxAtOnce for the four-caller peers (as issue 15's W6 gives it). */
+  static final int SHARED_MAX_AT_ONCE = 64;
 
   /** Runs one peer; the arguments are in the class comment. */
   public static void main(String[] args) throws Exception {
@@ -77,6 +80,8 @@ public final class RatePrecision {
       case "jdk-gcra-loop" -> JdkBaseline.gcraLoop(items, rate, burst, recorder::start);
       case "meter-core" -> MeterPeers.rate(items, rate, burst, recorder::start);
       case "meter-kotlin" -> KotlinPeers.meterKotlinRate(items, rate, burst, recorder::start);
+      case "meter-core-4-callers" -> MeterPeers.sharedRate(n, 4, SHARED_MAX_AT_ONCE, rate, burst, recorder::start);
+      case "meter-kotlin-4-callers" -> KotlinPeers.meterKotlinSharedRate(n, 4, SHARED_MAX_AT_ONCE, rate, burst, recorder::start);
       case "guava" -> RateLimiterPeers.guava(items, rate, recorder::start);
       case "bucket4j" -> RateLimiterPeers.bucket4j(items, rate, burst, recorder::start);
       case "resilience4j" -> RateLimiterPeers.resilience4j(items, rate, burst, recorder::start);

@@ -1,5 +1,6 @@
 package dev.meter.benchmarks;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -53,6 +54,15 @@ final class Tasks {
   }
 
   /** W3, W4, W6: a task that notes when it started and is done at once. */
+  /** Caller {@code c}'s share of the items {@code 0..n-1} when {@code callers} split them in turn. */
+  static List<Integer> slice(int n, int callers, int c) {
+    List<Integer> slice = new ArrayList<>(n / callers + 1);
+    for (int i = c; i < n; i += callers) {
+      slice.add(i);
+    }
+    return slice;
+  }
+
   static final class StartRecorder {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     final long[] starts;

@@ -6,6 +6,10 @@ package dev.meter.benchmarks
 import dev.meter.kotlin.amap
 import dev.meter.kotlin.limits
 import dev.meter.kotlin.runOnEach
+import dev.meter.kotlin.sharedLimiter
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.collect
@@ -33,6 +37,16 @@ fun meterKotlinAmap(items: Iterable<Int>, maxAtOnce: Int, task: Function<Int, Co
 fun meterKotlinRate(items: Iterable<Int>, rate: Double, burst: Int, task: Function<Int, CompletableFuture<*>>) = runBlocking {
   items.runOnEach(limits = limits(maxPerSecond = rate, maxBurst = burst)) { task.apply(it).await() }
 }
+
+/**
+ * W6 as issue 15 gives it: the items split between [callers] coroutines on `Dispatchers.Default`, each
+ * running its own `runOnEach` through one shared limiter of the rate, the burst and [maxAtOnce].
+ */
+fun meterKotlinSharedRate(n: Int, callers: Int, maxAtOnce: Int, rate: Double, burst: Int, task: Function<Int, CompletableFuture<*>>) =
+  runBlocking(Dispatchers.Default) {
+    val shared = sharedLimiter(limits = limits(maxAtOnce = maxAtOnce, maxPerSecond = rate, maxBurst = burst))
+    (0 until callers).map { c -> launch { Tasks.slice(n, callers, c).runOnEach(limiter = shared) { task.apply(it).await() } } }.joinAll()
+  }
 
 /** kotlinx.coroutines alone: `flatMapMerge(concurrency)`, each item a one-element flow awaiting its task. */
 fun flatMapMerge(items: Iterable<Int>, concurrency: Int, task: Function<Int, CompletableFuture<*>>) = runBlocking {
