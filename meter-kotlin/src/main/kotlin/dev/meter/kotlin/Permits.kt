@@ -1,9 +1,17 @@
 package dev.meter.kotlin
 
 import dev.meter.api.Limits
-
 import dev.meter.api.spi.Limiter
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlin.coroutines.cancellation.CancellationException
 
 /**
  * Suspends until this limiter lets one more start, runs [block], and gives the permit back when the
@@ -23,6 +31,56 @@ public suspend fun <R> Limiter.withPermit(item: Any? = Unit, block: suspend () -
   listOf(item).runOnEach(limiter = this) { result = runCatching { block() } }
   @Suppress("UNCHECKED_CAST")
   return (result ?: error("the limiter's run ended without starting the block")).getOrThrow()
+}
+
+/**
+ * Suspends until this limiter lets one more start, and returns that start as a [LimiterPermit] to
+ * [release][LimiterPermit.release] when done, as `Semaphore.acquire` does, for code that cannot put
+ * the work in a block ([withPermit] is simpler where it can). The permit counts against the limiter's
+ * `maxAtOnce` and rate, in its stats and events, with every run that uses it: it is taken by a
+ * one-item run on the same engine, whose task holds it until released.
+ *
+ * Cancellable: cancelled while it waits, the limiter is left as if it had never asked. The permit is a
+ * child of the caller's job: if the caller is cancelled or fails before releasing it, it is given back
+ * then; a caller that forgets to release it does not complete.
+ *
+ * @param item what a keyed limiter takes its key from (the limiter's `by { … }` function sees it)
+ * @throws Exception what the limiter threw when asked, if it failed the start
+ */
+public suspend fun Limiter.acquire(item: Any? = Unit): LimiterPermit {
+  val granted = CompletableDeferred<Unit>()
+  val released = CompletableDeferred<Unit>()
+  val holder = CoroutineScope(currentCoroutineContext()).launch(start = CoroutineStart.UNDISPATCHED) {
+    try {
+      listOf(item).runOnEach(limiter = this@acquire) {
+        granted.complete(Unit)
+        released.await()
+      }
+    } catch (failure: Throwable) {
+      // Not thrown on: a failed child would cancel the caller. acquire() rethrows it, if it waits still.
+      granted.completeExceptionally(failure)
+      if (failure is CancellationException) throw failure
+    }
+  }
+  try {
+    granted.await()
+  } catch (stopped: Throwable) {
+    holder.cancel(null)
+    throw stopped
+  }
+  return LimiterPermit(released, holder)
+}
+
+/** A start taken with [acquire]: it holds the limiter's permit until [release]d. */
+public class LimiterPermit internal constructor(private val released: CompletableDeferred<Unit>, private val holder: Job) {
+  /**
+   * Gives the permit back and returns once the limiter has it. Idempotent. Not cancellable: it
+   * returns only then even if the caller is cancelled meanwhile.
+   */
+  public suspend fun release() {
+    released.complete(Unit)
+    withContext(NonCancellable) { holder.join() }
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ package dev.meter.kotlin
 import kotlin.time.Duration.Companion.seconds
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.map
@@ -75,5 +76,59 @@ class PermitsAndPacingTest {
     assertThatThrownBy { (1..3).asFlow().pace() }
       .isInstanceOf(IllegalArgumentException::class.java)
       .hasMessage("pace needs a rate (maxPerSecond, or limits with a rate) or a limiter, but none was given")
+  }
+
+  @Test
+  fun acquire_heldPermit_countsWithTheRunsOfItsLimiter() = runTest {
+    // Given one slot, held by acquire()
+    val pool = sharedLimiter(maxAtOnce = 1, timeSource = backgroundScope.asTimeSource())
+    val permit = pool.acquire()
+    var ranAt = -1L
+
+    // When a run through the same limiter wants it, and the permit is released after 5 s
+    val run = launch { listOf(1).runOnEach(limiter = pool) { ranAt = currentTime } }
+    delay(5.seconds)
+    assertThat(ranAt).isEqualTo(-1L)
+    permit.release()
+    run.join()
+
+    // Then the run started only then, and the limiter counted both
+    assertThat(ranAt).isEqualTo(5_000L)
+    assertThat(pool.stats().started()).isEqualTo(2)
+    assertThat(pool.stats().running()).isZero()
+  }
+
+  @Test
+  fun acquire_rate_waitsInVirtualTime() = runTest {
+    val api = sharedLimiter(maxPerSecond = 1.0, timeSource = backgroundScope.asTimeSource())
+
+    repeat(3) { api.acquire().release() }
+
+    assertThat(currentTime).isEqualTo(2_000)
+  }
+
+  @Test
+  fun acquire_cancelledWhileWaiting_leavesTheLimiterAsIfItNeverAsked() = runTest {
+    val pool = sharedLimiter(maxAtOnce = 1, timeSource = backgroundScope.asTimeSource())
+    val held = pool.acquire()
+    val waiter = launch { pool.acquire() }
+    runCurrent()
+
+    waiter.cancel()
+    held.release()
+
+    assertThat(pool.stats().started()).isEqualTo(1)
+    assertThat(pool.stats().waiting()).isZero()
+    pool.acquire().release()  // the slot is free
+  }
+
+  @Test
+  fun acquire_callerFailsWhileHolding_givesThePermitBack() = runTest {
+    val pool = sharedLimiter(maxAtOnce = 1, timeSource = backgroundScope.asTimeSource())
+
+    val failed = runCatching { coroutineScope { pool.acquire(); error("lost before release") } }.exceptionOrNull()
+
+    assertThat(failed).hasMessage("lost before release")
+    assertThat(pool.stats().running()).isZero()
   }
 }
