@@ -32,7 +32,7 @@ import java.util.concurrent.Flow as JdkFlow
 @OptIn(InternalCoroutinesApi::class)
 internal class RunResults<O>(
   private val settings: Settings,
-  private val start: (runner: Meter, scope: CoroutineScope, pacer: StartPacer?) -> Results<*, O>,
+  private val start: (runner: Meter, scope: CoroutineScope, workers: TaskStarts, pacer: StartPacer?) -> Results<*, O>,
 ) : FusibleFlow<O> {
 
   override suspend fun collect(collector: FlowCollector<O>) {
@@ -42,7 +42,7 @@ internal class RunResults<O>(
         // The results asked for ahead of the collector come off the run's buffer: bufferSize in all.
         val prefetch = prefetchOf(options.bufferSize())
         val runner = Meter.with(options.toBuilder().bufferSize(maxOf(1, options.bufferSize() - prefetch)).build())
-        start(runner, this, StartPacer.of(options)).feed(prefetch) { emit(it) }
+        withWorkers { workers -> start(runner, this, workers, StartPacer.of(options)).feed(prefetch) { emit(it) } }
       }
     }.collect(collector)
   }

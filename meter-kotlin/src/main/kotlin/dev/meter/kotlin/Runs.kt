@@ -3,6 +3,7 @@ package dev.meter.kotlin
 import dev.meter.api.Amap
 import dev.meter.api.ItemResult
 import dev.meter.core.Meter
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.supervisorScope
@@ -17,22 +18,24 @@ import kotlinx.coroutines.supervisorScope
 internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, task: suspend (T) -> Unit) {
   supervisorScope {
     val options = settings.toRunOptions(this)
-    Meter.with(options).runOnEach(input.source(this), input.task(this, StartPacer.of(options), task)).await()
+    withWorkers { workers ->
+      Meter.with(options).runOnEach(input.source(this), input.task(workers, StartPacer.of(options), task)).await()
+    }
   }
 }
 
 internal fun <T, R> valuesOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<R> =
-  RunResults(settings) { runner, scope, pacer ->
+  RunResults(settings) { runner, scope, workers, pacer ->
     // Results travel boxed: a publisher cannot carry null, and a task may return it.
-    val boxed = input.task(scope, pacer) { item -> Box(task(item)) }
+    val boxed = input.task(workers, pacer) { item -> Box(task(item)) }
     val source = input.source(scope)
     val amap: Amap<Box<R>> = if (ordered) runner.amapOrdered(source, boxed) else runner.amap(source, boxed)
     amap.asPublisher().mapped { it.value }
   }
 
 internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<ItemResult<T, R>> =
-  RunResults(settings) { runner, scope, pacer ->
-    val boxed = input.task(scope, pacer) { item -> Box(task(item)) }
+  RunResults(settings) { runner, scope, workers, pacer ->
+    val boxed = input.task(workers, pacer) { item -> Box(task(item)) }
     val source = input.source(scope)
     val amap = if (ordered) runner.amapOrderedResults(source, boxed) else runner.amapResults(source, boxed)
     amap.asPublisher().mapped { raw -> ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.value }) }
@@ -41,17 +44,30 @@ internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  Meter.with(options).runAll(tasks.map { runCall(pacer, it) }).await()
+  withWorkers { workers -> Meter.with(options).runAll(tasks.map { workers.call(pacer, it) }).await() }
 }
 
 internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Result<R>> = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  Meter.with(options).runAllOutcomes(tasks.map { runCall(pacer, it) }).await().map { it.asResult() }
+  withWorkers { workers -> Meter.with(options).runAllOutcomes(tasks.map { workers.call(pacer, it) }).await().map { it.asResult() } }
 }
 
 internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  Meter.with(options).runAny(tasks.map { runCall(pacer, it) }).await()
+  withWorkers { workers -> Meter.with(options).runAny(tasks.map { workers.call(pacer, it) }).await() }
+}
+
+/**
+ * Runs [block] with task workers in this scope (the call's supervisor scope), and lets the idle ones
+ * end when it returns or throws: the scope completes only after its children have.
+ */
+internal inline fun <R> CoroutineScope.withWorkers(block: (TaskWorkers) -> R): R {
+  val workers = TaskWorkers(this)
+  try {
+    return block(workers)
+  } finally {
+    workers.close()
+  }
 }

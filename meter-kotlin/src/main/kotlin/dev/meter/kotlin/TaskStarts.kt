@@ -9,25 +9,31 @@ import kotlinx.coroutines.launch
 import kotlin.coroutines.cancellation.CancellationException
 
 /**
- * [task] as the engine's task: each item's task is a child coroutine of this scope ([startTask]),
- * whose body begins within the run's rate envelope when it has a [pacer].
+ * [task] as the engine's task: each item's body is started by these [TaskStarts] (a run's
+ * [TaskWorkers], or a child coroutine each, [LaunchPerTask]), and begins within the run's rate
+ * envelope when it has a [pacer].
  */
-internal fun <T, R> CoroutineScope.runTask(pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<T, R> =
+internal fun <T, R> TaskStarts.task(pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<T, R> =
   AsyncTask { item ->
-    startTask {
+    start {
       pacer?.awaitStart()
       task(item)
     }
   }
 
-/** A call for `runAll` and `runAny`, started as [runTask] starts a task. */
-internal fun <R> CoroutineScope.runCall(pacer: StartPacer?, call: suspend () -> R): AsyncCall<R> =
+/** A call for `runAll` and `runAny`, started as [task] starts a task. */
+internal fun <R> TaskStarts.call(pacer: StartPacer?, call: suspend () -> R): AsyncCall<R> =
   AsyncCall {
-    startTask {
+    start {
       pacer?.awaitStart()
       call()
     }
   }
+
+/** Each body a child coroutine of [scope] of its own ([startTask]): for Java runs, which have no end to close workers at. */
+internal class LaunchPerTask(private val scope: CoroutineScope) : TaskStarts {
+  override fun <R> start(body: suspend () -> R): CompletableFuture<R> = scope.startTask(body)
+}
 
 /**
  * Starts [body] as a child coroutine of this scope, dispatched as `launch` dispatches it (so bodies
