@@ -71,6 +71,11 @@ public class AsyncLatencyBenchmark {
 
   /** Reactor {@code Flux.flatMap(task, concurrency)}. */
   @Benchmark
+  public void meterKotlinAmap() {
+    KotlinPeers.meterKotlinAmap(items, MAX_AT_ONCE, task);
+  }
+
+  @Benchmark
   public void reactorFlatMap() {
     ReactorPeers.flatMap(items, MAX_AT_ONCE, task);
   }
