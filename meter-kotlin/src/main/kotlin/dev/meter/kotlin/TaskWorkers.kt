@@ -11,6 +11,7 @@ import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.yield
 import kotlin.coroutines.cancellation.CancellationException
 
 /**
@@ -19,7 +20,9 @@ import kotlin.coroutines.cancellation.CancellationException
  * (a job attached to the parent, its context folded, its completion handler) was most of a Kotlin run's
  * cost per instant task; a worker pays it once for many. Workers are children of the run's scope, in
  * its context, started and resumed through its dispatcher, so bodies run in parallel as launched ones
- * do. At most as many are ever busy as tasks run at once.
+ * do. At most as many are ever busy as tasks run at once. A task started while a worker completes the
+ * one before (the run's drain starting its replacement, on that worker's thread) goes to that worker,
+ * which runs it next without a dispatch.
  *
  * A task's future completes when its body has left, `finally` blocks included. Cancelling it (a
  * timeout, fail fast, the run cancelled) cancels the worker running it, which ends once the body has
@@ -33,13 +36,35 @@ internal class TaskWorkers(private val scope: CoroutineScope) : TaskStarts {
 
   override fun <R> start(body: suspend () -> R): CompletableFuture<R> {
     val task = WorkerTask(body)
-    if (takeIdle()) queue.trySend(task) else scope.launch { work(task) }
+    // Started while a worker of this run completes its task (the run's drain, on that worker's thread,
+    // starting the next one): that worker takes it as soon as it is done, with no dispatch.
+    val finishing = Worker.finishing.get()
+    if (finishing != null && finishing.workers === this && finishing.next == null) {
+      finishing.next = task
+    } else {
+      hand(task)
+    }
     return task
+  }
+
+  /** Gives [task] to an idle worker, or to a new one. */
+  private fun hand(task: WorkerTask<*>) {
+    if (takeIdle()) {
+      // Fails only once the run has ended and closed the queue: the task then never begins.
+      if (queue.trySend(task).isFailure) task.cancel(false)
+    } else {
+      // A worker launched in a scope already cancelled never runs: its first task must not wait for it.
+      scope.launch { work(task) }.invokeOnCompletion { task.cancel(false) }
+    }
   }
 
   /** Idle workers end: call when the run has ended (no task will be started any more). */
   fun close() {
     queue.close(null)  // not close(): its default-argument bridge is missing from kotlinx-coroutines 1.10 (see JobCancel.kt)
+  }
+
+  private companion object {
+    const val STREAK_BEFORE_YIELD = 1024
   }
 
   private fun takeIdle(): Boolean {
@@ -51,10 +76,31 @@ internal class TaskWorkers(private val scope: CoroutineScope) : TaskStarts {
   }
 
   private suspend fun work(first: WorkerTask<*>) {
-    val worker = currentCoroutineContext().job
+    val worker = Worker(this, currentCoroutineContext().job)
     var task = first
+    var streak = 0
     while (true) {
-      if (!task.run(worker)) return  // this worker was cancelled with its task: it ends
+      val goesOn = task.run(worker)
+      val next = worker.next
+      worker.next = null
+      if (!goesOn) {
+        // This worker was cancelled with its task, and ends: a task handed to it goes elsewhere.
+        next?.let(::hand)
+        return
+      }
+      if (next != null) {
+        // Tasks handed on this way never suspend the worker: let its dispatcher's other work in now and then.
+        if (++streak % STREAK_BEFORE_YIELD == 0) {
+          try {
+            yield()
+          } catch (cancelled: CancellationException) {
+            hand(next)
+            throw cancelled
+          }
+        }
+        task = next
+        continue
+      }
       idle.incrementAndGet()
       task = try {
         queue.receive()
@@ -62,6 +108,16 @@ internal class TaskWorkers(private val scope: CoroutineScope) : TaskStarts {
         return
       }
     }
+  }
+}
+
+/** One worker coroutine: its job, and the task handed to it while it completed the last one. */
+internal class Worker(val workers: TaskWorkers, val job: Job) {
+  var next: WorkerTask<*>? = null
+
+  internal companion object {
+    /** The worker completing a task's future on this thread, while it does. */
+    val finishing = ThreadLocal<Worker?>()
   }
 }
 
@@ -75,29 +131,32 @@ internal interface TaskStarts {
  * (a worker took it) or to CANCELLED (cancelled before), and from RUNNING to DONE or CANCELLING; a
  * cancel therefore reaches the worker only while it runs this task, never the task it takes next.
  */
-private class WorkerTask<R>(private val body: suspend () -> R) : CompletableFuture<R>() {
+internal class WorkerTask<R>(private val body: suspend () -> R) : CompletableFuture<R>() {
   private val state = AtomicReference<Any>(QUEUED)
 
   /**
    * Runs the body in [worker] and completes this future. Returns false if the worker must end: its job
    * was cancelled, for this task or with the run.
    */
-  suspend fun run(worker: Job): Boolean {
-    if (!state.compareAndSet(QUEUED, worker)) return worker.isActive  // cancelled before it began
+  suspend fun run(worker: Worker): Boolean {
+    val job = worker.job
+    if (!state.compareAndSet(QUEUED, job)) return job.isActive  // cancelled before it began
     val outcome = try {
       Result.success(body())
     } catch (failure: Throwable) {
       Result.failure(failure)
     }
     val stillActive = currentCoroutineContext().isActive
-    val ran = state.compareAndSet(worker, DONE)
-    outcome.fold({ complete(it) }, { completeExceptionally(it) })
-    val failure = outcome.exceptionOrNull()
-    if (!stillActive || !ran) {
-      // Cancelled (this task, or the run): the body has left, and this worker ends with it.
-      if (failure is CancellationException) throw failure
-      return false
+    val ran = state.compareAndSet(job, DONE)
+    val outer = Worker.finishing.get()  // a worker resumed inside another's completion (Unconfined)
+    Worker.finishing.set(worker)
+    try {
+      outcome.fold({ complete(it) }, { completeExceptionally(it) })
+    } finally {
+      Worker.finishing.set(outer)
     }
+    // Cancelled (this task, or the run): the body has left, and this worker ends with it.
+    if (!stillActive || !ran) return false
     return true
   }
 
