@@ -26,6 +26,12 @@ internal class DispatchingTimers(private val scope: CoroutineScope) : TimeSource
     return TimeSource.Scheduled { timer.cancel(false) }
   }
 
+  /** Runs [callback] on the timer thread itself, for a callback that only resumes a coroutine. */
+  fun scheduleOnTimerThread(callback: Runnable, delayNanos: Long): TimeSource.Scheduled {
+    val timer = shared.schedule(callback, delayNanos, TimeUnit.NANOSECONDS)
+    return TimeSource.Scheduled { timer.cancel(false) }
+  }
+
   private companion object {
     val shared: ScheduledExecutorService by lazy {
       ScheduledThreadPoolExecutor(1) { runnable ->
