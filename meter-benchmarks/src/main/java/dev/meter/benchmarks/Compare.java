@@ -112,7 +112,12 @@ public final class Compare {
         .warmupTime(TimeValue.seconds(1))
         .measurementIterations(quick ? 3 : 8)
         .measurementTime(TimeValue.seconds(1))
-        .jvmArgsAppend("-Xms2g", "-Xmx2g")
+        // The heap's pages are touched before the first iteration: otherwise G1, growing its young
+        // generation into memory never used yet, makes a peer that allocates pay for the kernel's
+        // zeroing of those pages in the middle of its measurement (W2's Kotlin peers ran at 1.2x the
+        // ideal, and then, for a dozen runs in a row, at 3x with the main thread's CPU time all spent
+        // in allocation sites).
+        .jvmArgsAppend("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch")
         .shouldFailOnError(true);
     if (allocation) {
       options.addProfiler(GCProfiler.class);
