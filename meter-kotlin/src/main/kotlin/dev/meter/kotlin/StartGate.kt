@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong
 internal class StartGate(private val limits: () -> Limits, start: Long) {
   private val tat = AtomicLong(start)
   private val waiting = AtomicInteger()
+  /** Held by the one body that yields for this gate when it [spins]. */
+  val baton = SpinBaton()
   @Volatile private var cached: Pair<Limits, Params>? = null
 
   /** Whether a start at [now] conforms. */

@@ -49,8 +49,7 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
         }
       } else if (closed.spins() && time is DispatchingTimers) {
         // In real time only: a test clock does not move while a body keeps yielding.
-        val wait = closed.waitAt(now)
-        if (wait < StartGate.SPIN_NANOS) yield() else sleepUntil(now + wait, now)
+        closed.baton.hold { yieldUntilOpen(closed) }
       } else {
         val due = closed.enter(now)
         try {
@@ -60,6 +59,16 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
         }
       }
       now = time.read()
+    }
+  }
+
+  /** Yields to the dispatcher until [gate] admits a start; sleeps instead for a millisecond or more. */
+  private suspend fun yieldUntilOpen(gate: StartGate) {
+    while (true) {
+      val now = time.read()
+      val wait = gate.waitAt(now)
+      if (wait <= 0) return
+      if (wait < StartGate.SPIN_NANOS) yield() else sleepUntil(now + wait, now)
     }
   }
 
