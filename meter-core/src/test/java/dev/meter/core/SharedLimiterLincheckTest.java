@@ -92,6 +92,12 @@ public class SharedLimiterLincheckTest {
     limiter.setMaxAtOnce(limit);
   }
 
+  /** Read without the lock (Kotlin start gates read it as each body begins); it must never lag a change. */
+  @Operation
+  public int maxAtOnceNow() {
+    return limiter.limits().maxAtOnce();
+  }
+
   @Operation
   public void pause() {
     limiter.pauseFor(INTERVAL);
