@@ -29,6 +29,12 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
     return now - (tat.get() - params.tolerance) >= 0
   }
 
+  /** Whether two starts at [now] would conform, one after the other. */
+  fun hasRoomForTwo(now: Long): Boolean {
+    val params = params() ?: return true
+    return now - (tat.get() - params.tolerance) >= params.interval
+  }
+
   /**
    * Books a start at [now] if it conforms. One that has waited since [waitingSince] is booked at the
    * time it came due, but never more than [Params.lateCredit] before [now].

@@ -43,10 +43,10 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
       if (closed == null) {
         // Booked in order; one lost to a racing body leaves the earlier ones booked, which only slows
         // a later start (never lets one through early), and the loop asks again.
-        if (gates.all { it.tryBook(now, since) }) {
-          wakeEarlyIfRoom(now)
-          return
-        }
+        // Before booking: resuming the woken bodies takes microseconds, and coming between this body's
+        // booking and its first line they would let it begin that much later than its booking says.
+        wakeEarlyIfRoom(now)
+        if (gates.all { it.tryBook(now, since) }) return
       } else if (closed.spins() && time is DispatchingTimers) {
         // In real time only: a test clock does not move while a body keeps yielding.
         closed.baton.hold { yieldUntilOpen(closed) }
@@ -73,12 +73,13 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
   }
 
   /**
-   * Wakes this run's next group of waiting bodies now if the gates have room for another start: they
-   * wait for the moments their turns were reckoned at, and a body that began without waiting (or a
-   * group that woke late) may have left room before then, which would be lost once the burst is full.
+   * Wakes this run's next group of waiting bodies now if the gates have room for another start beside
+   * the one about to be booked: they wait for the moments their turns were reckoned at, and a body that
+   * began without waiting (or a group that woke late) may have left room before then, which would be
+   * lost once the burst is full.
    */
   private fun wakeEarlyIfRoom(now: Long) {
-    if (wakeUps.isEmpty() || !gates.all { it.admits(now) }) return
+    if (wakeUps.isEmpty() || !gates.all { it.hasRoomForTwo(now) }) return
     wakeUps.pollFirstEntry()?.value?.fire()
   }
 
