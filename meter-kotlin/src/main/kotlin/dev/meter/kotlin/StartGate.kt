@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong
  * Bodies that come too early wait on timers, in batches as meter-core's rate does: for a rate faster
  * than one start a millisecond, the waiters wake a group at a time, each group as many starts as come
  * due in a millisecond, up to half the burst, so that a wake-up begins many bodies. A fast rate whose
- * bursts are too small for groups (bursts of 1 or 2) waits by yielding to the dispatcher instead (few
- * bodies wait at a time then), because a timer's lateness would cost it the rate. Every window of `w` holds at most
- * `burst + ceil(w / interval)` begun bodies.
+ * bursts are too small for groups (bursts of 1 or 2) waits by yielding to the dispatcher instead, one
+ * body at a time holding the [baton], because a timer's lateness would cost it the rate. Every window
+ * of `w` holds at most `burst + ceil(w / interval)` begun bodies.
  */
 internal class StartGate(private val limits: () -> Limits, start: Long) {
   private val tat = AtomicLong(start)
@@ -24,15 +24,12 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
   @Volatile private var cached: Pair<Limits, Params>? = null
 
   /** Whether a start at [now] conforms. */
-  fun admits(now: Long): Boolean {
-    val params = params() ?: return true
-    return now - (tat.get() - params.tolerance) >= 0
-  }
+  fun admits(now: Long): Boolean = waitAt(now) <= 0
 
   /** Whether two starts at [now] would conform, one after the other. */
   fun hasRoomForTwo(now: Long): Boolean {
     val params = params() ?: return true
-    return now - (tat.get() - params.tolerance) >= params.interval
+    return waitAt(now) <= -params.interval
   }
 
   /**

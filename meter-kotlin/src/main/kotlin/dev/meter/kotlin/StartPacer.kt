@@ -7,8 +7,8 @@ import java.util.Collections
 import java.util.WeakHashMap
 import java.util.concurrent.ConcurrentSkipListMap
 import kotlin.coroutines.resume
-import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.yield
 
 /**
