@@ -284,6 +284,23 @@ public final class RunOptions {
       return this;
     }
 
+    /**
+     * Replaces the limiters given so far with {@code limiters}, which every start must pass in this
+     * order (a limiter that refuses early spares the later ones a permit to give back).
+     *
+     * @throws NullPointerException if {@code limiters} or one of them is null, naming its index
+     */
+    public Builder limiters(List<? extends Limiter> limiters) {
+      Objects.requireNonNull(limiters, "limiters");
+      List<Limiter> checked = new ArrayList<>(limiters.size());
+      for (int i = 0; i < limiters.size(); i++) {
+        checked.add(Objects.requireNonNull(limiters.get(i), "limiters[" + i + "]"));
+      }
+      this.limiters.clear();
+      this.limiters.addAll(checked);
+      return this;
+    }
+
     /** One more listener told of each task's life (see {@link MeterListener}). */
     public Builder listener(MeterListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));

@@ -3,9 +3,13 @@ package dev.meter.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meter.api.spi.Limiter;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -74,6 +78,48 @@ class RunOptionsTest {
     assertThat(second.limits().rate()).isEqualTo(Rate.perSecond(10));
     assertThat(second.limits().maxBurst()).isEqualTo(3);
     assertThat(first.limits().maxAtOnce()).isEqualTo(5);
+  }
+
+  @Test
+  void limiters_list_replacesThoseGivenBeforeInItsOrder() {
+    Limiter first = new NamedLimiter();
+    Limiter second = new NamedLimiter();
+    RunOptions options = RunOptions.builder().limiter(first).build();
+
+    RunOptions replaced = options.toBuilder().limiters(List.of(second, first)).build();
+
+    assertThat(replaced.limiters()).containsExactly(second, first);
+    assertThat(options.limiters()).containsExactly(first);
+  }
+
+  @Test
+  void limiters_nullListOrElement_throwsNamingIt() {
+    RunOptions.Builder builder = RunOptions.builder().limiter(new NamedLimiter());
+
+    assertThatThrownBy(() -> builder.limiters(null)).isInstanceOf(NullPointerException.class).hasMessage("limiters");
+    assertThatThrownBy(() -> builder.limiters(Arrays.asList(new NamedLimiter(), null)))
+        .isInstanceOf(NullPointerException.class).hasMessage("limiters[1]");
+    assertThat(builder.build().limiters()).hasSize(1);  // a refused list leaves the limiters as they were
+  }
+
+  /** A limiter that allows every start; only its identity matters here. */
+  private static final class NamedLimiter implements Limiter {
+    @Override
+    public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+      return GRANTED;
+    }
+
+    @Override
+    public void refund(Permit permit, long nowNanos) {}
+
+    @Override
+    public void release(Permit permit, long nowNanos) {}
+
+    @Override
+    public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
+      wakeUp.run();
+      return () -> {};
+    }
   }
 
   @Test
