@@ -41,8 +41,9 @@ internal class RunResults<O>(
         val options = settings.toRunOptions(this)
         // The results asked for ahead of the collector come off the run's buffer: bufferSize in all.
         val prefetch = prefetchOf(options.bufferSize())
-        val runner = Meter.with(options.toBuilder().bufferSize(maxOf(1, options.bufferSize() - prefetch)).build())
-        withWorkers { workers -> start(runner, this, workers, StartPacer.of(options)).feed(prefetch) { emit(it) } }
+        val pacer = StartPacer.of(options)
+        val runner = Meter.with(options.pacedBy(pacer).toBuilder().bufferSize(maxOf(1, options.bufferSize() - prefetch)).build())
+        withWorkers { workers -> start(runner, this, workers, pacer).feed(prefetch) { emit(it) } }
       }
     }.collect(collector)
   }

@@ -2,6 +2,7 @@ package dev.meter.kotlin
 
 import dev.meter.api.Amap
 import dev.meter.api.ItemResult
+import dev.meter.api.RunOptions
 import dev.meter.core.Meter
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.Flow
@@ -18,8 +19,9 @@ import kotlinx.coroutines.supervisorScope
 internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, task: suspend (T) -> Unit) {
   supervisorScope {
     val options = settings.toRunOptions(this)
+    val pacer = StartPacer.of(options)
     withWorkers { workers ->
-      Meter.with(options).runOnEach(input.source(this), input.task(workers, StartPacer.of(options), task)).await()
+      Meter.with(options.pacedBy(pacer)).runOnEach(input.source(this), input.task(workers, pacer, task)).await()
     }
   }
 }
@@ -44,20 +46,23 @@ internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  withWorkers { workers -> Meter.with(options).runAll(tasks.map { workers.call(pacer, it) }).await() }
+  withWorkers { workers -> Meter.with(options.pacedBy(pacer)).runAll(tasks.map { workers.call(pacer, it) }).await() }
 }
 
 internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Result<R>> = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  withWorkers { workers -> Meter.with(options).runAllOutcomes(tasks.map { workers.call(pacer, it) }).await().map { it.asResult() } }
+  withWorkers { workers -> Meter.with(options.pacedBy(pacer)).runAllOutcomes(tasks.map { workers.call(pacer, it) }).await().map { it.asResult() } }
 }
 
 internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  withWorkers { workers -> Meter.with(options).runAny(tasks.map { workers.call(pacer, it) }).await() }
+  withWorkers { workers -> Meter.with(options.pacedBy(pacer)).runAny(tasks.map { workers.call(pacer, it) }).await() }
 }
+
+/** These options with [pacer]'s grants first, if it has any to pace (see [StartPacer.paced]). */
+internal fun RunOptions.pacedBy(pacer: StartPacer?): RunOptions = pacer?.paced(this) ?: this
 
 /**
  * Runs [block] with task workers in this scope (the call's supervisor scope), and lets the idle ones

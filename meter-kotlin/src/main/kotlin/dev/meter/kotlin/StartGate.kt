@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicLong
 internal class StartGate(private val limits: () -> Limits, start: Long) {
   private val tat = AtomicLong(start)
   private val waiting = AtomicInteger()
+  /** Starts the engine has granted whose bodies have neither booked here nor ended: see [StartGrants]. */
+  private val granted = AtomicInteger()
+  /** The first moment no run has taken as its turn to grant: see [takeGrantTurn]. */
+  private val nextGrantTurn = AtomicLong(start)
   /** Held by the one body that yields for this gate when it [spins]. */
   val baton = SpinBaton()
   @Volatile private var cached: Pair<Limits, Params>? = null
@@ -55,10 +59,7 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
   fun enter(now: Long): Long {
     val ahead = waiting.getAndIncrement()
     val params = params() ?: return now
-    val due = tat.get() - params.tolerance + ahead * params.interval
-    if (params.group == 1L) return due
-    val span = params.group * params.interval
-    return due + Math.floorMod(-due, span)
+    return params.groupDue(tat.get() - params.tolerance + ahead * params.interval)
   }
 
   /**
@@ -74,6 +75,51 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
     val params = params() ?: return 0
     return tat.get() - params.tolerance - now
   }
+
+  /** The engine has granted a start whose body will book here (see [StartGrants]). */
+  fun granting() {
+    granted.incrementAndGet()
+  }
+
+  /** A granted body has booked here, or ended without beginning. */
+  fun grantDone() {
+    granted.decrementAndGet()
+  }
+
+  /** Starts granted whose bodies have neither booked here nor ended: for tests. */
+  fun pendingGrants(): Int = granted.get()
+
+  /**
+   * When the engine may grant another start, as if every body granted already had booked here: at or
+   * before [now] if it may grant now; otherwise the moment this gate would admit the next body, or for
+   * a fast rate with bursts the moment a group's worth would be admitted, so that one wake-up of a run
+   * grants a group. (Not on the grid [enter] wakes bodies on: runs sharing this gate then all woke at
+   * once, their dispatches woke more threads, and four callers used more CPU.)
+   */
+  fun grantAllowedAt(now: Long): Long {
+    val params = params() ?: return now
+    val allowedAt = tat.get() - params.tolerance + granted.get() * params.interval
+    return if (allowedAt - now <= 0) allowedAt else allowedAt + (params.group - 1) * params.interval
+  }
+
+  /**
+   * Gives a run refused a grant the next turn to grant a group: the first group span free of other
+   * runs' turns, no earlier than [allowedAt] ([grantAllowedAt]). Runs sharing this gate thus wake one
+   * after another, each granting a group, rather than all at once with all but one finding the group
+   * taken. A turn a run does not use leaves its room to the next: the burst keeps it.
+   */
+  fun takeGrantTurn(allowedAt: Long): Long {
+    val params = params() ?: return allowedAt
+    val span = params.group * params.interval
+    while (true) {
+      val free = nextGrantTurn.get()
+      val turn = later(free, allowedAt)
+      if (nextGrantTurn.compareAndSet(free, turn + span)) return turn
+    }
+  }
+
+  /** Whether this gate holds a rate now. */
+  fun hasRate(): Boolean = params() != null
 
   /** A body that [enter]ed has waited, and leaves the line. */
   fun leave() {
@@ -103,6 +149,13 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
      * spinning or in groups whose burst takes up the lateness, and get none.
      */
     val lateCredit = if (interval >= SPIN_NANOS) interval / 2 else 0
+
+    /** [due] rounded up to the grid of group spans, where the bodies of one group wake together. */
+    fun groupDue(due: Long): Long {
+      if (group == 1L) return due
+      val span = group * interval
+      return due + Math.floorMod(-due, span)
+    }
   }
 
   internal companion object {

@@ -27,15 +27,35 @@ import kotlinx.coroutines.yield
  * Yielding for every wait under a millisecond, as this did before, cost a core at 100,000/s (11.5 ms
  * of CPU per 1,000 starts); a timer for every waiting body kept the caller's thread as busy.
  *
+ * The engine's grants follow the gates ([StartGrants], the run's first limiter): it grants a start
+ * only when the gates would let its body begin, counting the bodies granted and not yet begun, so
+ * bodies rarely wait here at all.
+ *
  * Keyed and custom limiters hold their envelope where the engine grants the start; the bodies they let
  * through begin after their dispatch.
  */
 internal class StartPacer private constructor(private val time: TimeSource, private val gates: List<StartGate>) {
   /** This run's bodies waiting for a moment, by that moment. */
   private val wakeUps = ConcurrentSkipListMap<Long, WakeUp>()
+  /** The run's first limiter when [paced]. */
+  private val grants = StartGrants(gates)
 
-  /** Returns when a body may begin within every gate's envelope, booking its start in each. */
-  suspend fun awaitStart() {
+  /** A start the engine grants now, counted in the gates until its body has begun (see [StartGrants]). */
+  fun grant(): StartGrant = StartGrant(gates)
+
+  /**
+   * [options] with [StartGrants] over this pacer's gates first, so that the engine grants starts as
+   * the gates will admit their bodies; [options] as they are when no gate holds a rate (a shared
+   * limiter with no limits keeps its leases then).
+   */
+  fun paced(options: RunOptions): RunOptions =
+    if (gates.none { it.hasRate() }) options else options.toBuilder().limiters(listOf(grants) + options.limiters()).build()
+
+  /**
+   * Returns when a body may begin within every gate's envelope, booking its start in each, and takes
+   * its [grant] off the gates' counts.
+   */
+  suspend fun awaitStart(grant: StartGrant) {
     val since = time.read()
     var now = since
     while (true) {
@@ -46,7 +66,10 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
         // Before booking: resuming the woken bodies takes microseconds, and coming between this body's
         // booking and its first line they would let it begin that much later than its booking says.
         wakeEarlyIfRoom(now)
-        if (gates.all { it.tryBook(now, since) }) return
+        if (gates.all { it.tryBook(now, since) }) {
+          grant.done()
+          return
+        }
       } else if (closed.spins() && time is DispatchingTimers) {
         // In real time only: a test clock does not move while a body keeps yielding.
         closed.baton.hold { yieldUntilOpen(closed) }
@@ -120,6 +143,9 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
   internal companion object {
     /** The gate of each shared limiter, shared by every Kotlin run through it; forgotten with the limiter. */
     private val sharedGates: MutableMap<SharedLimiter, StartGate> = Collections.synchronizedMap(WeakHashMap())
+
+    /** The gate of [limiter], if a Kotlin run has gone through it: for tests. */
+    fun sharedGate(limiter: SharedLimiter): StartGate? = sharedGates[limiter]
 
     /** The pacer of a run with [options], or null when it starts under no rate a gate can hold. */
     fun of(options: RunOptions): StartPacer? {

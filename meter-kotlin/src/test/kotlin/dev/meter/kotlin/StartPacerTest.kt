@@ -30,7 +30,7 @@ class StartPacerTest {
 
     // When 20 bodies of each come at the same instant
     val begunAt = mutableListOf<Long>()
-    (1..40).map { i -> launch { (if (i % 2 == 0) first else second).awaitStart(); begunAt += currentTime } }.joinAll()
+    (1..40).map { i -> launch { (if (i % 2 == 0) first else second).begin(); begunAt += currentTime } }.joinAll()
 
     // Then, the two runs together, at most 3 + ceil(w * 10/s) begin in any window of w ms
     for (window in listOf(1L, 100L, 250L, 1_000L)) {
@@ -45,10 +45,10 @@ class StartPacerTest {
     val shared = sharedLimiter(maxPerSecond = 1.0)
     val pacer = StartPacer.of(RunOptions.builder().limiter(shared).timeSource(backgroundScope.asTimeSource()).build())!!
 
-    pacer.awaitStart()
+    pacer.begin()
     shared.setMaxPerSecond(100.0)
-    pacer.awaitStart()
-    pacer.awaitStart()
+    pacer.begin()
+    pacer.begin()
 
     // The second start waits out the old interval, already booked (1 s); the third only the new one
     assertThat(currentTime).isEqualTo(1_010)
@@ -69,7 +69,7 @@ class StartPacerTest {
 
     // When 400 bodies come at once
     val begunAt = mutableListOf<Long>()
-    (1..400).map { launch { pacer.awaitStart(); begunAt += counting.read() } }.joinAll()
+    (1..400).map { launch { pacer.begin(); begunAt += counting.read() } }.joinAll()
 
     // Then the 300 beyond the burst wait on a few shared timers, a group of up to 50 each, not each on
     // its own or by asking again and again
@@ -91,7 +91,7 @@ class StartPacerTest {
 
     // When 50 bodies come at once
     val begunAt = mutableListOf<Long>()
-    (1..50).map { launch { pacer.awaitStart(); begunAt += time.read() } }.joinAll()
+    (1..50).map { launch { pacer.begin(); begunAt += time.read() } }.joinAll()
 
     // Then they begin (a body waiting by yielding would keep the test clock from moving), at most
     // 1 + ceil(w / 100 us) in any window of w
@@ -102,3 +102,6 @@ class StartPacerTest {
     }
   }
 }
+
+/** A body's start through this pacer as a task's would go: granted, then awaited. */
+private suspend fun StartPacer.begin() = awaitStart(grant())
