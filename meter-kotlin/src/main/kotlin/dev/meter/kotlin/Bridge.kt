@@ -16,7 +16,7 @@ import kotlinx.coroutines.CoroutineScope
  * The returned task is not itself a suspend function; the coroutines it starts are cancellable as
  * any child of this scope, and cancelling the scope cancels them.
  */
-public fun <T, R> CoroutineScope.asAsyncTask(task: suspend (T) -> R): AsyncTask<T, R> = LaunchPerTask(this).task(null, task)
+public fun <T, R> CoroutineScope.asAsyncTask(task: suspend (T) -> R): AsyncTask<T, R> = LaunchPerTask(this).task(task)
 
 /** A suspend function without input as a meter-core call; see [asAsyncTask] for how cancellation crosses. */
-public fun <R> CoroutineScope.asAsyncCall(call: suspend () -> R): AsyncCall<R> = LaunchPerTask(this).call(null, call)
+public fun <R> CoroutineScope.asAsyncCall(call: suspend () -> R): AsyncCall<R> = LaunchPerTask(this).call(call)

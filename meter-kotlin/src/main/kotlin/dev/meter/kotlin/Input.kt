@@ -19,10 +19,10 @@ internal class Input<T> private constructor(
 
   /** [task] as the engine's task over this input's raw items. */
   @Suppress("UNCHECKED_CAST")
-  fun <R> task(starts: TaskStarts, pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<Any?, R> =
+  fun <R> task(starts: TaskStarts, task: suspend (T) -> R): AsyncTask<Any?, R> =
     // Unboxed items are the caller's own: the task takes them as they are, without a second suspend
     // lambda around it (one more continuation per task, for a cast that erasure makes a no-op anyway).
-    if (boxed) starts.task(pacer) { raw: Any? -> task((raw as Box<T>).value) } else starts.task(pacer, task as suspend (Any?) -> R)
+    if (boxed) starts.task { raw: Any? -> task((raw as Box<T>).value) } else starts.task(task as suspend (Any?) -> R)
 
   /** The item as the caller gave it. */
   @Suppress("UNCHECKED_CAST")

@@ -32,7 +32,7 @@ import java.util.concurrent.Flow as JdkFlow
 @OptIn(InternalCoroutinesApi::class)
 internal class RunResults<O>(
   private val settings: Settings,
-  private val start: (runner: Meter, scope: CoroutineScope, workers: TaskStarts, pacer: StartPacer?) -> Results<*, O>,
+  private val start: (runner: Meter, scope: CoroutineScope, workers: TaskStarts) -> Results<*, O>,
 ) : FusibleFlow<O> {
 
   override suspend fun collect(collector: FlowCollector<O>) {
@@ -43,7 +43,7 @@ internal class RunResults<O>(
         val prefetch = prefetchOf(options.bufferSize())
         val pacer = StartPacer.of(options)
         val runner = Meter.with(options.pacedBy(pacer).toBuilder().bufferSize(maxOf(1, options.bufferSize() - prefetch)).build())
-        withWorkers { workers -> start(runner, this, workers, pacer).feed(prefetch) { emit(it) } }
+        withWorkers(pacer) { workers -> start(runner, this, workers).feed(prefetch) { emit(it) } }
       }
     }.collect(collector)
   }

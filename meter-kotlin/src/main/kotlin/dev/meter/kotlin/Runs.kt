@@ -20,24 +20,24 @@ internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, task: 
   supervisorScope {
     val options = settings.toRunOptions(this)
     val pacer = StartPacer.of(options)
-    withWorkers { workers ->
-      Meter.with(options.pacedBy(pacer)).runOnEach(input.source(this), input.task(workers, pacer, task)).await()
+    withWorkers(pacer) { workers ->
+      Meter.with(options.pacedBy(pacer)).runOnEach(input.source(this), input.task(workers, task)).await()
     }
   }
 }
 
 internal fun <T, R> valuesOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<R> =
-  RunResults(settings) { runner, scope, workers, pacer ->
+  RunResults(settings) { runner, scope, workers ->
     // Results travel boxed: a publisher cannot carry null, and a task may return it.
-    val boxed = input.task(workers, pacer) { item -> Box(task(item)) }
+    val boxed = input.task(workers) { item -> Box(task(item)) }
     val source = input.source(scope)
     val amap: Amap<Box<R>> = if (ordered) runner.amapOrdered(source, boxed) else runner.amap(source, boxed)
     amap.asPublisher().mapped { it.value }
   }
 
 internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<ItemResult<T, R>> =
-  RunResults(settings) { runner, scope, workers, pacer ->
-    val boxed = input.task(workers, pacer) { item -> Box(task(item)) }
+  RunResults(settings) { runner, scope, workers ->
+    val boxed = input.task(workers) { item -> Box(task(item)) }
     val source = input.source(scope)
     val amap = if (ordered) runner.amapOrderedResults(source, boxed) else runner.amapResults(source, boxed)
     amap.asPublisher().mapped { raw -> ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.value }) }
@@ -46,30 +46,31 @@ internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  withWorkers { workers -> Meter.with(options.pacedBy(pacer)).runAll(tasks.map { workers.call(pacer, it) }).await() }
+  withWorkers(pacer) { workers -> Meter.with(options.pacedBy(pacer)).runAll(tasks.map { workers.call(it) }).await() }
 }
 
 internal suspend fun <R> runAllOutcomesOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<Result<R>> = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  withWorkers { workers -> Meter.with(options.pacedBy(pacer)).runAllOutcomes(tasks.map { workers.call(pacer, it) }).await().map { it.asResult() } }
+  withWorkers(pacer) { workers -> Meter.with(options.pacedBy(pacer)).runAllOutcomes(tasks.map { workers.call(it) }).await().map { it.asResult() } }
 }
 
 internal suspend fun <R> runAnyOf(tasks: Iterable<suspend () -> R>, settings: Settings): R = supervisorScope {
   val options = settings.toRunOptions(this)
   val pacer = StartPacer.of(options)
-  withWorkers { workers -> Meter.with(options.pacedBy(pacer)).runAny(tasks.map { workers.call(pacer, it) }).await() }
+  withWorkers(pacer) { workers -> Meter.with(options.pacedBy(pacer)).runAny(tasks.map { workers.call(it) }).await() }
 }
 
 /** These options with [pacer]'s grants first, if it has any to pace (see [StartPacer.paced]). */
 internal fun RunOptions.pacedBy(pacer: StartPacer?): RunOptions = pacer?.paced(this) ?: this
 
 /**
- * Runs [block] with task workers in this scope (the call's supervisor scope), and lets the idle ones
+ * Runs [block] with task workers in this scope (the call's supervisor scope), whose bodies begin as
+ * [pacer] lets them, and lets the idle ones
  * end when it returns or throws: the scope completes only after its children have.
  */
-internal inline fun <R> CoroutineScope.withWorkers(block: (TaskWorkers) -> R): R {
-  val workers = TaskWorkers(this)
+internal inline fun <R> CoroutineScope.withWorkers(pacer: StartPacer?, block: (TaskWorkers) -> R): R {
+  val workers = TaskWorkers(this, pacer)
   try {
     return block(workers)
   } finally {

@@ -1,8 +1,6 @@
 package dev.meter.kotlin
 
 import dev.meter.api.spi.Limiter
-import java.util.concurrent.atomic.AtomicBoolean
-import java.util.function.BiConsumer
 
 /**
  * Keeps the engine's grants in step with the [StartGate]s the bodies then begin through, as the first
@@ -18,8 +16,9 @@ import java.util.function.BiConsumer
  * asks again when it would ([StartGate.grantAllowedAt]). The gate's schedule is then the one in
  * force, and bodies rarely wait in it.
  *
- * This limiter holds nothing per start: a [StartGrant], made when the engine starts the task, does the
- * counting. It never refuses with a signal, only with a time.
+ * This limiter holds nothing per start: the run's [TaskWorkers] count each start in the gates from its
+ * launch until its body has begun ([StartPacer.granting]). It never refuses with a signal, only with a
+ * time.
  */
 internal class StartGrants(private val gates: List<StartGate>) : Limiter {
   /** This run's turn to grant again, if it has one: see [StartGate.takeGrantTurn]. Drain-confined. */
@@ -56,24 +55,4 @@ internal class StartGrants(private val gates: List<StartGate>) : Limiter {
     wakeUp.run()
     return Limiter.Registration {}
   }
-}
-
-/**
- * One start the engine granted, counted in every gate (see [StartGrants]) until its body has booked in
- * them, or until its task ends without its body having begun (cancelled before, or while waiting in a
- * gate); whichever comes first takes it off. Given to the task's future as its completion action.
- */
-internal class StartGrant(private val gates: List<StartGate>) : AtomicBoolean(), BiConsumer<Any?, Throwable?> {
-  init {
-    for (gate in gates) gate.granting()
-  }
-
-  /** Takes this start off its gates' counts, once. */
-  fun done() {
-    if (compareAndSet(false, true)) {
-      for (gate in gates) gate.grantDone()
-    }
-  }
-
-  override fun accept(result: Any?, failure: Throwable?) = done()
 }

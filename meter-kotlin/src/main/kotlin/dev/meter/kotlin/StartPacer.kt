@@ -40,8 +40,18 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
   /** The run's first limiter when [paced]. */
   private val grants = StartGrants(gates)
 
-  /** A start the engine grants now, counted in the gates until its body has begun (see [StartGrants]). */
-  fun grant(): StartGrant = StartGrant(gates)
+  /**
+   * The engine has granted a start: it counts in the gates (see [StartGrants]) until [grantDone], when
+   * its body has begun (after [awaitStart]) or its task has ended without its body beginning.
+   */
+  fun granting() {
+    for (gate in gates) gate.granting()
+  }
+
+  /** A start counted by [granting] has begun, or will never begin. Once per [granting]. */
+  fun grantDone() {
+    for (gate in gates) gate.grantDone()
+  }
 
   /**
    * [options] with [StartGrants] over this pacer's gates first, so that the engine grants starts as
@@ -51,11 +61,8 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
   fun paced(options: RunOptions): RunOptions =
     if (gates.none { it.hasRate() }) options else options.toBuilder().limiters(listOf(grants) + options.limiters()).build()
 
-  /**
-   * Returns when a body may begin within every gate's envelope, booking its start in each, and takes
-   * its [grant] off the gates' counts.
-   */
-  suspend fun awaitStart(grant: StartGrant) {
+  /** Returns when a body may begin within every gate's envelope, booking its start in each. */
+  suspend fun awaitStart() {
     val since = time.read()
     var now = since
     while (true) {
@@ -66,10 +73,7 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
         // Before booking: resuming the woken bodies takes microseconds, and coming between this body's
         // booking and its first line they would let it begin that much later than its booking says.
         wakeEarlyIfRoom(now)
-        if (gates.all { it.tryBook(now, since) }) {
-          grant.done()
-          return
-        }
+        if (gates.all { it.tryBook(now, since) }) return
       } else if (closed.spins() && time is DispatchingTimers) {
         // In real time only: a test clock does not move while a body keeps yielding.
         closed.baton.hold { yieldUntilOpen(closed) }

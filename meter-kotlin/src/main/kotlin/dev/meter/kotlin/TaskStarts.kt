@@ -10,26 +10,13 @@ import kotlin.coroutines.cancellation.CancellationException
 
 /**
  * [task] as the engine's task: each item's body is started by these [TaskStarts] (a run's
- * [TaskWorkers], or a child coroutine each, [LaunchPerTask]), and begins within the run's rate
- * envelope when it has a [pacer].
+ * [TaskWorkers], which begin it within the run's rate envelope when they have a pacer, or a child
+ * coroutine each, [LaunchPerTask]).
  */
-internal fun <T, R> TaskStarts.task(pacer: StartPacer?, task: suspend (T) -> R): AsyncTask<T, R> =
-  if (pacer == null) AsyncTask { item -> start { task(item) } } else AsyncTask { item -> paced(pacer) { task(item) } }
+internal fun <T, R> TaskStarts.task(task: suspend (T) -> R): AsyncTask<T, R> = AsyncTask { item -> start { task(item) } }
 
 /** A call for `runAll` and `runAny`, started as [task] starts a task. */
-internal fun <R> TaskStarts.call(pacer: StartPacer?, call: suspend () -> R): AsyncCall<R> =
-  if (pacer == null) AsyncCall { start(call) } else AsyncCall { paced(pacer, call) }
-
-/** Starts [body] once [pacer] lets it begin; the start counts as granted until then (see [StartGrants]). */
-private fun <R> TaskStarts.paced(pacer: StartPacer, body: suspend () -> R): CompletableFuture<R> {
-  val grant = pacer.grant()
-  val future = start {
-    pacer.awaitStart(grant)
-    body()
-  }
-  future.whenComplete(grant)  // a task ended without its body having begun takes its grant back
-  return future
-}
+internal fun <R> TaskStarts.call(call: suspend () -> R): AsyncCall<R> = AsyncCall { start(call) }
 
 /** Each body a child coroutine of [scope] of its own ([startTask]): for Java runs, which have no end to close workers at. */
 internal class LaunchPerTask(private val scope: CoroutineScope) : TaskStarts {

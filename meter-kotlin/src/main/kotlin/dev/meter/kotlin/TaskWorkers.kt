@@ -28,14 +28,19 @@ import kotlin.coroutines.cancellation.CancellationException
  * timeout, fail fast, the run cancelled) cancels the worker running it, which ends once the body has
  * left; the future completes then, and later tasks go to other workers. [close] lets idle workers end
  * with the run: the run's scope does not complete before they have.
+ *
+ * With a [pacer], a task's body begins when the pacer lets it ([StartPacer.awaitStart]), and its start
+ * counts as granted in the pacer's gates from here until then, or until the task is cancelled before
+ * its body began (see [StartGrants]).
  */
-internal class TaskWorkers(private val scope: CoroutineScope) : TaskStarts {
+internal class TaskWorkers(private val scope: CoroutineScope, private val pacer: StartPacer?) : TaskStarts {
   private val queue = Channel<WorkerTask<*>>(Channel.UNLIMITED)
   /** Workers waiting on [queue]; never fewer than the tasks in it, so every task queued is taken at once. */
   private val idle = AtomicInteger()
 
   override fun <R> start(body: suspend () -> R): CompletableFuture<R> {
-    val task = WorkerTask(body)
+    pacer?.granting()
+    val task = WorkerTask(body, pacer)
     // Started while a worker of this run completes its task (the run's drain, on that worker's thread,
     // starting the next one): that worker takes it as soon as it is done, with no dispatch.
     val finishing = Worker.finishing.get()
@@ -131,7 +136,7 @@ internal interface TaskStarts {
  * (a worker took it) or to CANCELLED (cancelled before), and from RUNNING to DONE or CANCELLING; a
  * cancel therefore reaches the worker only while it runs this task, never the task it takes next.
  */
-internal class WorkerTask<R>(private val body: suspend () -> R) : CompletableFuture<R>() {
+internal class WorkerTask<R>(private val body: suspend () -> R, private val pacer: StartPacer?) : CompletableFuture<R>() {
   private val state = AtomicReference<Any>(QUEUED)
 
   /**
@@ -142,6 +147,13 @@ internal class WorkerTask<R>(private val body: suspend () -> R) : CompletableFut
     val job = worker.job
     if (!state.compareAndSet(QUEUED, job)) return job.isActive  // cancelled before it began
     val outcome = try {
+      if (pacer != null) {
+        try {
+          pacer.awaitStart()
+        } finally {
+          pacer.grantDone()  // begun (booked in the gates), or cancelled while it waited
+        }
+      }
       Result.success(body())
     } catch (failure: Throwable) {
       Result.failure(failure)
@@ -163,7 +175,10 @@ internal class WorkerTask<R>(private val body: suspend () -> R) : CompletableFut
   override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
     while (true) {
       when (val now = state.get()) {
-        QUEUED -> if (state.compareAndSet(QUEUED, CANCELLED)) return super.cancel(mayInterruptIfRunning)
+        QUEUED -> if (state.compareAndSet(QUEUED, CANCELLED)) {
+          pacer?.grantDone()  // its body will never begin
+          return super.cancel(mayInterruptIfRunning)
+        }
         is Job -> if (state.compareAndSet(now, CANCELLING)) {
           now.cancel(null)  // completes when the body has left; see run
           return true

@@ -103,5 +103,12 @@ class StartPacerTest {
   }
 }
 
-/** A body's start through this pacer as a task's would go: granted, then awaited. */
-private suspend fun StartPacer.begin() = awaitStart(grant())
+/** A body's start through this pacer as a task's would go: granted, awaited, then begun. */
+private suspend fun StartPacer.begin() {
+  granting()
+  try {
+    awaitStart()
+  } finally {
+    grantDone()
+  }
+}
