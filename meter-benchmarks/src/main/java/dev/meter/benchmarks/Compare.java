@@ -185,7 +185,10 @@ public final class Compare {
       table.append("---:|".repeat(windowsMillis.length)).append("---:|---:|---:|---|\n");
       for (String peer : RatePrecision.PEERS) {
         System.err.printf("%s: %s%n", title.substring(0, 2), peer);
-        Map<String, String> r = ForkedResult.run(List.of("-Xmx1g"), RatePrecision.class,
+        // A fixed, touched heap as the JMH forks have (see above): a peer's CPU time per start is what
+        // it measures, and a heap growing into untouched pages added the kernel's page faults to it
+        // (four Kotlin callers at 100,000/s: 1,400 ms of CPU per run against 1,000 with the heap touched).
+        Map<String, String> r = ForkedResult.run(List.of("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"), RatePrecision.class,
             List.of(peer, Integer.toString(n), Double.toString(rate), Integer.toString(burst), windows,
                 Integer.toString(repeats)));
         boolean within = true;
@@ -200,7 +203,7 @@ public final class Compare {
             Double.parseDouble(r.get("coresMedian")), Double.parseDouble(r.get("switchesPerStartMedian")),
             within ? "yes" : "**no**"));
       }
-      table.append(String.format("%nRuns per peer: %d after a warm-up. Targets: never above the envelope, span error <= 0.1%%, "
+      table.append(String.format("%nRuns per peer: %d after a warm-up run of the same size. Targets: never above the envelope, span error <= 0.1%%, "
           + "CPU well under one core; with bursts of 2 or more at 10,000/s, at most 0.5 context switches per start.%n", repeats));
       sections.add(table.toString());
     }

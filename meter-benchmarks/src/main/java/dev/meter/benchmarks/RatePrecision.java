@@ -35,8 +35,11 @@ public final class RatePrecision {
     long[] windows = Arrays.stream(args[4].split(",")).mapToLong(ms -> Long.parseLong(ms) * 1_000_000).toArray();
     int repeats = Integer.parseInt(args[5]);
 
-    // Warm up the peer's code path at the same rate, on fewer items.
-    run(peer, Math.max(10, n / 10), rate, burst);
+    // Warm up the peer's code path with one run like those measured. A tenth of one (as before) left
+    // the JIT compiling through the first measured runs, and its threads' CPU time counted against the
+    // peer: most for the peers with the most code to compile (the Kotlin ones: 2.8 s of C2 time in a
+    // process of four measured 2 s runs).
+    run(peer, n, rate, burst);
 
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     List<Double> errors = new ArrayList<>();
