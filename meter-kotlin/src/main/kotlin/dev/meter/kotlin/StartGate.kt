@@ -68,7 +68,7 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
    * and which starts a body at least every [SPIN_NANOS], each body's own slot comes soon and waking for it
    * late would cost the rate.
    */
-  fun spins(): Boolean = params().let { it != null && it.group == 1L && it.interval < SPIN_NANOS }
+  fun spins(): Boolean = params()?.spins ?: false
 
   /** How long a start at [now] must wait; zero or less if it may go. */
   fun waitAt(now: Long): Long {
@@ -98,7 +98,13 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
    */
   fun grantAllowedAt(now: Long): Long {
     val params = params() ?: return now
-    val allowedAt = tat.get() - params.tolerance + granted.get() * params.interval
+    var allowedAt = tat.get() - params.tolerance + granted.get() * params.interval
+    if (params.spins) {
+      // Bodies that yield until their slot: granted an interval ahead, so that a wake-up of the engine
+      // that comes late by less than that still has its body in the gate by its slot. Granted at the
+      // slot, each start was as late as the engine's timer: at 10,000/s in bursts of 1, 60% of the rate.
+      allowedAt -= params.interval
+    }
     return if (allowedAt - now <= 0) allowedAt else allowedAt + (params.group - 1) * params.interval
   }
 
@@ -149,6 +155,9 @@ internal class StartGate(private val limits: () -> Limits, start: Long) {
      * spinning or in groups whose burst takes up the lateness, and get none.
      */
     val lateCredit = if (interval >= SPIN_NANOS) interval / 2 else 0
+
+    /** See [StartGate.spins]. */
+    val spins = group == 1L && interval < SPIN_NANOS
 
     /** [due] rounded up to the grid of group spans, where the bodies of one group wake together. */
     fun groupDue(due: Long): Long {
