@@ -69,12 +69,13 @@ public class AsyncLatencyBenchmark {
     KotlinPeers.meterKotlinRunOnEach(items, MAX_AT_ONCE, task);
   }
 
-  /** Reactor {@code Flux.flatMap(task, concurrency)}. */
+  /** meter-kotlin {@code Iterable.amap}, every result collected. */
   @Benchmark
   public void meterKotlinAmap() {
     KotlinPeers.meterKotlinAmap(items, MAX_AT_ONCE, task);
   }
 
+  /** Reactor {@code Flux.flatMap(task, concurrency)}. */
   @Benchmark
   public void reactorFlatMap() {
     ReactorPeers.flatMap(items, MAX_AT_ONCE, task);
