@@ -61,19 +61,36 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
   fun paced(options: RunOptions): RunOptions =
     if (gates.none { it.hasRate() }) options else options.toBuilder().limiters(listOf(grants) + options.limiters()).build()
 
-  /** Returns when a body may begin within every gate's envelope, booking its start in each. */
-  suspend fun awaitStart() {
-    val since = time.read()
+  /** The run's clock, as [tryStart] and [awaitStart] take it. */
+  fun now(): Long = time.read()
+
+  /**
+   * Books a body's start at [now] in every gate if each admits it then, without suspending: with
+   * grants that follow the gates ([StartGrants]) nearly every body begins at once, and [awaitStart], a
+   * suspending call, would allocate its state machine for each of them. False: call [awaitStart].
+   */
+  fun tryStart(now: Long): Boolean = gates.all { it.admits(now) } && book(now, now)
+
+  /** Books a start at [now] in every gate, which admit it; false if a racing body took the room. */
+  private fun book(now: Long, since: Long): Boolean {
+    // Booked in order; one lost to a racing body leaves the earlier ones booked, which only slows
+    // a later start (never lets one through early), and the caller asks again.
+    // Before booking: resuming the woken bodies takes microseconds, and coming between this body's
+    // booking and its first line they would let it begin that much later than its booking says.
+    wakeEarlyIfRoom(now)
+    return gates.all { it.tryBook(now, since) }
+  }
+
+  /**
+   * Returns when a body that came at [since] may begin within every gate's envelope, booking its start
+   * in each.
+   */
+  suspend fun awaitStart(since: Long) {
     var now = since
     while (true) {
       val closed = gates.firstOrNull { !it.admits(now) }
       if (closed == null) {
-        // Booked in order; one lost to a racing body leaves the earlier ones booked, which only slows
-        // a later start (never lets one through early), and the loop asks again.
-        // Before booking: resuming the woken bodies takes microseconds, and coming between this body's
-        // booking and its first line they would let it begin that much later than its booking says.
-        wakeEarlyIfRoom(now)
-        if (gates.all { it.tryBook(now, since) }) return
+        if (book(now, since)) return
       } else if (closed.spins() && time is DispatchingTimers) {
         // In real time only: a test clock does not move while a body keeps yielding.
         closed.baton.hold { yieldUntilOpen(closed) }

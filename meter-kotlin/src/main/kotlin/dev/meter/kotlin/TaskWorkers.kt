@@ -159,7 +159,8 @@ internal class WorkerTask<R>(private val body: suspend () -> R, private val pace
     val outcome = try {
       if (pacer != null) {
         try {
-          pacer.awaitStart()
+          val now = pacer.now()
+          if (!pacer.tryStart(now)) pacer.awaitStart(now)
         } finally {
           pacer.grantDone()  // begun (booked in the gates), or cancelled while it waited
         }

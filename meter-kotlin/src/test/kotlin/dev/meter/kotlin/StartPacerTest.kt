@@ -107,7 +107,8 @@ class StartPacerTest {
 private suspend fun StartPacer.begin() {
   granting()
   try {
-    awaitStart()
+    val now = now()
+    if (!tryStart(now)) awaitStart(now)
   } finally {
     grantDone()
   }
