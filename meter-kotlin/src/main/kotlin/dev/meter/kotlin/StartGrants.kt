@@ -20,7 +20,7 @@ import dev.meter.api.spi.Limiter
  * launch until its body has begun ([StartPacer.granting]). It never refuses with a signal, only with a
  * time.
  */
-internal class StartGrants(private val gates: List<StartGate>) : Limiter {
+internal class StartGrants(private val gates: Array<StartGate>) : Limiter {
   /** This run's turn to grant again, if it has one: see [StartGate.takeGrantTurn]. Drain-confined. */
   private var turn = 0L
   private var hasTurn = false

@@ -34,7 +34,8 @@ import kotlinx.coroutines.yield
  * Keyed and custom limiters hold their envelope where the engine grants the start; the bodies they let
  * through begin after their dispatch.
  */
-internal class StartPacer private constructor(private val time: TimeSource, private val gates: List<StartGate>) {
+internal class StartPacer private constructor(private val time: TimeSource, private val gates: Array<StartGate>) {
+  // The gates are an array: iterating a list allocated an iterator several times a start.
   /** This run's bodies waiting for a moment, by that moment. */
   private val wakeUps = ConcurrentSkipListMap<Long, WakeUp>()
   /** The run's first limiter when [paced]. */
@@ -180,7 +181,7 @@ internal class StartPacer private constructor(private val time: TimeSource, priv
           }
         }
       }
-      return if (gates.isEmpty()) null else StartPacer(time, gates)
+      return if (gates.isEmpty()) null else StartPacer(time, gates.toTypedArray())
     }
   }
 }

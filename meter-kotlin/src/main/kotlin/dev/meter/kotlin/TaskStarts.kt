@@ -13,14 +13,19 @@ import kotlin.coroutines.cancellation.CancellationException
  * [TaskWorkers], which begin it within the run's rate envelope when they have a pacer, or a child
  * coroutine each, [LaunchPerTask]).
  */
-internal fun <T, R> TaskStarts.task(task: suspend (T) -> R): AsyncTask<T, R> = AsyncTask { item -> start { task(item) } }
+internal fun <T, R> TaskStarts.task(task: suspend (T) -> R): AsyncTask<T, R> = AsyncTask { item -> start(task, item) }
 
 /** A call for `runAll` and `runAny`, started as [task] starts a task. */
-internal fun <R> TaskStarts.call(call: suspend () -> R): AsyncCall<R> = AsyncCall { start(call) }
+@Suppress("UNCHECKED_CAST")
+internal fun <R> TaskStarts.call(call: suspend () -> R): AsyncCall<R> =
+  AsyncCall { start(CALL as suspend (suspend () -> R) -> R, call) }
+
+/** Runs the call it is given: a call started as a task whose item is the call. */
+private val CALL: suspend (suspend () -> Any?) -> Any? = { call -> call() }
 
 /** Each body a child coroutine of [scope] of its own ([startTask]): for Java runs, which have no end to close workers at. */
 internal class LaunchPerTask(private val scope: CoroutineScope) : TaskStarts {
-  override fun <R> start(body: suspend () -> R): CompletableFuture<R> = scope.startTask(body)
+  override fun <T, R> start(task: suspend (T) -> R, item: T): CompletableFuture<R> = scope.startTask { task(item) }
 }
 
 /**

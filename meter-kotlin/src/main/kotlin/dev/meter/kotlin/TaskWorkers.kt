@@ -2,7 +2,7 @@ package dev.meter.kotlin
 
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.atomic.AtomicInteger
-import java.util.concurrent.atomic.AtomicReference
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.channels.Channel
@@ -33,26 +33,26 @@ import kotlin.coroutines.cancellation.CancellationException
  * its body began (see [StartGrants]).
  */
 internal class TaskWorkers(private val scope: CoroutineScope, private val pacer: StartPacer?) : TaskStarts {
-  private val queue = Channel<WorkerTask<*>>(Channel.UNLIMITED)
+  private val queue = Channel<WorkerTask<*, *>>(Channel.UNLIMITED)
   /** Workers waiting on [queue]; never fewer than the tasks in it, so every task queued is taken at once. */
   private val idle = AtomicInteger()
 
-  override fun <R> start(body: suspend () -> R): CompletableFuture<R> {
+  override fun <T, R> start(task: suspend (T) -> R, item: T): CompletableFuture<R> {
     pacer?.granting()
-    val task = WorkerTask(body, pacer)
+    val started = WorkerTask(task, item, pacer)
     // Started while a worker of this run completes its task (the run's drain, on that worker's thread,
     // starting the next one): that worker takes it as soon as it is done, with no dispatch.
     val finishing = Worker.finishing.get()
     if (finishing != null && finishing.workers === this && finishing.next == null) {
-      finishing.next = task
+      finishing.next = started
     } else {
-      hand(task)
+      hand(started)
     }
-    return task
+    return started
   }
 
   /** Gives [task] to an idle worker, or to a new one. */
-  private fun hand(task: WorkerTask<*>) {
+  private fun hand(task: WorkerTask<*, *>) {
     if (takeIdle()) {
       // Fails only once the run has ended and closed the queue: the task then never begins.
       if (queue.trySend(task).isFailure) task.cancel(false)
@@ -90,12 +90,32 @@ internal class TaskWorkers(private val scope: CoroutineScope, private val pacer:
     }
   }
 
-  private suspend fun work(first: WorkerTask<*>) {
-    val worker = Worker(this, currentCoroutineContext().job)
+  private suspend fun work(first: WorkerTask<*, *>) {
+    val job = currentCoroutineContext().job
+    val worker = Worker(this, job)
     var task = first
     var streak = 0
     while (true) {
-      val goesOn = task.run(worker)
+      // The task's body is called from this loop, not from a suspending method of the task: that
+      // would allocate a continuation of its own for every task.
+      val goesOn = if (!task.claim(job)) {
+        job.isActive  // cancelled before it began
+      } else {
+        val outcome = try {
+          if (pacer != null) {
+            try {
+              val now = pacer.now()
+              if (!pacer.tryStart(now)) pacer.awaitStart(now)
+            } finally {
+              pacer.grantDone()  // begun (booked in the gates), or cancelled while it waited
+            }
+          }
+          Result.success(task.body())
+        } catch (failure: Throwable) {
+          Result.failure(failure)
+        }
+        task.finish(worker, outcome, job.isActive)
+      }
       val next = worker.next
       worker.next = null
       if (!goesOn) {
@@ -128,7 +148,7 @@ internal class TaskWorkers(private val scope: CoroutineScope, private val pacer:
 
 /** One worker coroutine: its job, and the task handed to it while it completed the last one. */
 internal class Worker(val workers: TaskWorkers, val job: Job) {
-  var next: WorkerTask<*>? = null
+  var next: WorkerTask<*, *>? = null
 
   internal companion object {
     /** The worker completing a task's future on this thread, while it does. */
@@ -138,60 +158,56 @@ internal class Worker(val workers: TaskWorkers, val job: Job) {
 
 /** How a Kotlin run starts a task's body and follows it: see [TaskWorkers] and [startTask]. */
 internal interface TaskStarts {
-  fun <R> start(body: suspend () -> R): CompletableFuture<R>
+  /** Starts `task(item)`; the future completes when the body has left. */
+  fun <T, R> start(task: suspend (T) -> R, item: T): CompletableFuture<R>
 }
 
 /**
  * One task of [TaskWorkers]: its future, and who runs it. Its [state] moves once from QUEUED to RUNNING
- * (a worker took it) or to CANCELLED (cancelled before), and from RUNNING to DONE or CANCELLING; a
- * cancel therefore reaches the worker only while it runs this task, never the task it takes next.
+ * (a worker's job took it) or to CANCELLED (cancelled before), and from RUNNING to DONE or CANCELLING;
+ * a cancel therefore reaches the worker only while it runs this task, never the task it takes next.
+ * The task and its item are kept apart, not wrapped in one lambda: that was two more objects a start.
  */
-internal class WorkerTask<R>(private val body: suspend () -> R, private val pacer: StartPacer?) : CompletableFuture<R>() {
-  private val state = AtomicReference<Any>(QUEUED)
+internal class WorkerTask<T, R>(
+  private val task: suspend (T) -> R,
+  private val item: T,
+  private val pacer: StartPacer?,
+) : CompletableFuture<R>() {
+  @Volatile private var state: Any = QUEUED
+
+  /** Takes this task for [job]'s worker; false if it was cancelled before it began. */
+  fun claim(job: Job): Boolean = STATE.compareAndSet(this, QUEUED, job)
+
+  /** The body; a tail call, so no continuation of its own. */
+  suspend fun body(): R = task(item)
 
   /**
-   * Runs the body in [worker] and completes this future. Returns false if the worker must end: its job
-   * was cancelled, for this task or with the run.
+   * Completes this future with [outcome] once the body has left. Returns false if [worker] must end:
+   * its job was cancelled ([stillActive] false), for this task or with the run.
    */
-  suspend fun run(worker: Worker): Boolean {
-    val job = worker.job
-    if (!state.compareAndSet(QUEUED, job)) return job.isActive  // cancelled before it began
-    val outcome = try {
-      if (pacer != null) {
-        try {
-          val now = pacer.now()
-          if (!pacer.tryStart(now)) pacer.awaitStart(now)
-        } finally {
-          pacer.grantDone()  // begun (booked in the gates), or cancelled while it waited
-        }
-      }
-      Result.success(body())
-    } catch (failure: Throwable) {
-      Result.failure(failure)
-    }
-    val stillActive = currentCoroutineContext().isActive
-    val ran = state.compareAndSet(job, DONE)
+  fun finish(worker: Worker, outcome: Result<Any?>, stillActive: Boolean): Boolean {
+    val ran = STATE.compareAndSet(this, worker.job, DONE)
     val outer = Worker.finishing.get()  // a worker resumed inside another's completion (Unconfined)
     Worker.finishing.set(worker)
     try {
-      outcome.fold({ complete(it) }, { completeExceptionally(it) })
+      @Suppress("UNCHECKED_CAST")
+      outcome.fold({ complete(it as R) }, { completeExceptionally(it) })
     } finally {
       Worker.finishing.set(outer)
     }
     // Cancelled (this task, or the run): the body has left, and this worker ends with it.
-    if (!stillActive || !ran) return false
-    return true
+    return stillActive && ran
   }
 
   override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
     while (true) {
-      when (val now = state.get()) {
-        QUEUED -> if (state.compareAndSet(QUEUED, CANCELLED)) {
+      when (val now = state) {
+        QUEUED -> if (STATE.compareAndSet(this, QUEUED, CANCELLED)) {
           pacer?.grantDone()  // its body will never begin
           return super.cancel(mayInterruptIfRunning)
         }
-        is Job -> if (state.compareAndSet(now, CANCELLING)) {
-          now.cancel(null)  // completes when the body has left; see run
+        is Job -> if (STATE.compareAndSet(this, now, CANCELLING)) {
+          now.cancel(null)  // completes when the body has left; see finish
           return true
         }
         else -> return false
@@ -204,5 +220,7 @@ internal class WorkerTask<R>(private val body: suspend () -> R, private val pace
     val CANCELLED = Any()
     val CANCELLING = Any()
     val DONE = Any()
+    val STATE: AtomicReferenceFieldUpdater<WorkerTask<*, *>, Any> =
+      AtomicReferenceFieldUpdater.newUpdater(WorkerTask::class.java, Any::class.java, "state")
   }
 }
