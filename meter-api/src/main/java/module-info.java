@@ -6,6 +6,7 @@
  */
 module dev.meter.api {
   requires static transitive org.jspecify;
+  requires transitive java.net.http;
 
   exports dev.meter.api;
   exports dev.meter.api.spi;

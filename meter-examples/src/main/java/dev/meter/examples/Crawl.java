@@ -4,6 +4,7 @@ import dev.meter.api.Amap;
 import dev.meter.api.ItemResult;
 import dev.meter.api.Limits;
 import dev.meter.api.Rate;
+import dev.meter.api.RetryAfter;
 import dev.meter.api.event.MeterListener;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -104,8 +106,8 @@ public final class Crawl {
     return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
       int status = response.statusCode();
       if (status == 429 || status == 503) {
-        Duration pause = response.headers().firstValue("Retry-After")
-            .map(seconds -> Duration.ofSeconds(Long.parseLong(seconds.trim())))
+        // Either form of the header; absent or malformed (never fatal here): a second.
+        Duration pause = RetryAfter.of(response, Instant.now()).flatMap(RetryAfter::delay)
             .orElse(Duration.ofSeconds(1));
         limiter.pauseFor(pause);  // every caller of this limiter holds off, not just this request
         slowDown(status, sentAt);
