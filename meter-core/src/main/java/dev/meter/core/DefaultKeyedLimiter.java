@@ -203,6 +203,12 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     }
 
     @Override
+    public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
+      KeyPermit granted = (KeyPermit) permit;
+      granted.limiter().release(granted.permit(), nowNanos, value, failure);
+    }
+
+    @Override
     public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
       DefaultSharedLimiter limiter = limiters.get(key(item));
       if (limiter == null) {

@@ -318,7 +318,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     Throwable fault = null;
     for (int i = 0; i < permits.length; i++) {
       try {
-        limiters[i].release(permits[i], now);
+        limiters[i].release(permits[i], now, slot.value, slot.failure);
       } catch (Throwable thrown) {
         if (fault == null) {
           fault = thrown;

@@ -102,4 +102,50 @@ class CustomLimiterTest {
     assertThat(mostHeld.get()).isLessThanOrEqualTo(10).isGreaterThanOrEqualTo(9);
     assertThat(budget.used).isZero();
   }
+
+  @Test
+  void release_settledTasks_hearHowEachEnded() {
+    // Given a limiter that records what each release is told
+    VirtualTime time = VirtualTime.create();
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Limiter listening = new Limiter() {
+      @Override
+      public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+        return GRANTED;
+      }
+
+      @Override
+      public void refund(Permit permit, long nowNanos) {}
+
+      @Override
+      public void release(Permit permit, long nowNanos) {
+        heard.add("release without outcome");
+      }
+
+      @Override
+      public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
+        heard.add(value + " / " + (failure == null ? null : failure.getClass().getSimpleName()));
+      }
+
+      @Override
+      public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
+        wakeUp.run();
+        return () -> {};
+      }
+    };
+    List<dev.meter.api.AsyncCall<Integer>> calls = List.of(
+        () -> CompletableFuture.completedFuture(10),
+        () -> CompletableFuture.failedFuture(new IllegalStateException("refused")),
+        () -> time.delay(Duration.ofSeconds(5), 30));  // outlives its timeout
+
+    // When a run's tasks succeed, fail and time out, one at a time
+    CompletableFuture<List<dev.meter.api.Outcome<Integer>>> run = Meter.with(RunOptions.builder()
+            .maxAtOnce(1).limiter(listening).taskTimeout(Duration.ofSeconds(1)).timeSource(time).build())
+        .runAllOutcomes(calls);
+    time.advance(Duration.ofSeconds(10));
+
+    // Then the limiter hears each outcome as it was, through the release that carries it
+    assertThat(run).isCompleted();
+    assertThat(heard).containsExactly("10 / null", "null / IllegalStateException", "null / TaskTimeoutException");
+  }
 }

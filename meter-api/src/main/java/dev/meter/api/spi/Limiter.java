@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  *       which must leave them as if that start had never been asked for (or, where that cannot be
  *       known, more restrictive, never less).
  *   <li>When the started task settles (succeeds, fails or is cancelled), every limiter gets
- *       {@link #release} with its permit. The engine calls it once per permit, also when another
- *       limiter's release throws.
+ *       {@link #release(Permit, long, Object, Throwable)} with its permit and the task's outcome. The
+ *       engine calls it once per permit, also when another limiter's release throws.
  * </ol>
  * The permit carries whatever the limiter needs to take the start back: a keyed limiter's key, a
  * rate limit's booking. So {@code release} and {@code refund} never recompute anything from the item.
@@ -54,6 +54,19 @@ public interface Limiter {
 
   /** The task {@code permit} allowed has settled. */
   void release(Permit permit, long nowNanos);
+
+  /**
+   * The task {@code permit} allowed has settled, with how: the engine calls this one, and by default it
+   * is {@link #release(Permit, long)}. A limit that learns from outcomes (one that adapts to refusals,
+   * timeouts or latency) overrides it; it must not keep {@code value} or {@code failure}.
+   *
+   * @param value what the task returned, null when it failed or returned null
+   * @param failure what it failed with (a {@link java.util.concurrent.CancellationException} when it
+   *     was cancelled, a {@link dev.meter.api.TaskTimeoutException} when it timed out), or null
+   */
+  default void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
+    release(permit, nowNanos);
+  }
 
   /**
    * Registers a one-shot {@code wakeUp} to run when a start that was refused with
