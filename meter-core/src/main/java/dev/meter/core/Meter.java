@@ -1,6 +1,8 @@
 package dev.meter.core;
 
 import dev.meter.api.Amap;
+import dev.meter.api.AdaptiveConfig;
+import dev.meter.api.AdaptiveLimiter;
 import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
 import dev.meter.api.BlockingCall;
@@ -88,6 +90,16 @@ public final class Meter implements Runner {
   public static SharedLimiter limiter(Limits limits) {
     Objects.requireNonNull(limits, "limits");
     return limiter(LimiterConfig.builder().limits(limits).build());
+  }
+
+  /**
+   * A shared limiter whose limits follow the service behind it: lower on each refusal for load, higher
+   * again after successes, within the floors and ceilings of {@code config}. See {@link AdaptiveLimiter}.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static AdaptiveLimiter adaptiveLimiter(AdaptiveConfig config) {
+    return new DefaultAdaptiveLimiter(Objects.requireNonNull(config, "config"));
   }
 
   /**

@@ -1,0 +1,259 @@
+package dev.meter.core;
+
+import dev.meter.api.AdaptiveConfig;
+import dev.meter.api.AdaptiveLimiter;
+import dev.meter.api.Limits;
+import dev.meter.api.OverloadedException;
+import dev.meter.api.Outcome;
+import dev.meter.api.Rate;
+import dev.meter.api.event.MeterListener;
+import dev.meter.api.event.MeterStats;
+import dev.meter.api.internal.TaskCounters;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An {@link AdaptiveLimiter}: a {@link DefaultSharedLimiter} holds the limits in force (so the
+ * envelope, the waiting and the pauses are the shared limiter's own), and this class moves them as
+ * the outcomes of the tasks it let through come back (a step up per success, multiplicative decrease).
+ *
+ * <p>Each permit remembers the generation of the limits it was granted under; a decrease raises the
+ * generation, so the refusals of tasks that started before it (one burst of 429s, say) lower the
+ * limits once, not once each. The limits are kept unrounded here and handed to the shared limiter only
+ * when they move enough to matter (a whole task at once, 1% of the rate): every change of a shared
+ * limiter's limits wakes all its waiters.
+ */
+final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
+  /** A rate that moved less than this fraction since it was last handed over is not handed over yet. */
+  private static final double RATE_RESOLUTION = 0.01;
+
+  private final AdaptiveConfig config;
+  private final DefaultSharedLimiter inForce;
+
+  // Guarded by this.
+  private int maxBurst;
+  /** The rate in starts per second, unrounded; 0 without a rate. */
+  private double perSecond;
+  /** The rate last handed to {@link #inForce}. */
+  private double appliedPerSecond;
+  /** maxAtOnce with the fraction successes have added since the last whole step; UNLIMITED without. */
+  private double atOnce;
+  /** Raised by each decrease: a permit of an older generation cannot cause another. */
+  private volatile long generation;
+
+  DefaultAdaptiveLimiter(AdaptiveConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.inForce = new DefaultSharedLimiter(config.start());
+    Limits start = config.start().limits();
+    Rate rate = start.rate();
+    this.perSecond = rate == null ? 0 : rate.perSecond();
+    this.appliedPerSecond = perSecond;
+    this.atOnce = start.maxAtOnce();
+    this.maxBurst = start.maxBurst();
+  }
+
+  /** What a permit of this limiter holds: the shared limiter's permit and the generation it began in. */
+  private record Granted(Permit permit, long generation) implements Permit {}
+
+  @Override
+  public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    long current = generation;  // read before the grant: a decrease racing it makes this permit old, never new
+    Decision decision = inForce.tryAcquire(item, nowNanos, waitingSinceNanos);
+    return decision instanceof Permit permit ? new Granted(permit, current) : decision;
+  }
+
+  @Override
+  public void refund(Permit permit, long nowNanos) {
+    inForce.refund(((Granted) permit).permit(), nowNanos);
+  }
+
+  @Override
+  public void release(Permit permit, long nowNanos) {
+    inForce.release(((Granted) permit).permit(), nowNanos);
+  }
+
+  @Override
+  public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
+    Granted granted = (Granted) permit;
+    inForce.release(granted.permit(), nowNanos);
+    if (failure instanceof CancellationException) {
+      return;  // a cancel says nothing of the service's load
+    }
+    Outcome<?> outcome = failure == null ? Outcome.success(value) : Outcome.failure(failure);
+    // A predicate that throws fails the run through the engine's release fault: not swallowed.
+    if (config.overload().test(outcome)) {
+      if (failure instanceof OverloadedException refused) {
+        refused.retryAfter().ifPresent(inForce::pauseFor);
+      }
+      decrease(granted.generation());
+    } else if (failure == null) {
+      increase();
+    }
+  }
+
+  /** Multiplies each limit by the backoff ratio, once per generation. */
+  private void decrease(long seenGeneration) {
+    Change change;
+    synchronized (this) {
+      if (seenGeneration != generation) {
+        return;  // started before the last decrease: its refusal is about the old limits
+      }
+      generation = seenGeneration + 1;
+      Limits before = inForce.limits();
+      double ratio = config.backoffRatio();
+      if (perSecond > 0) {
+        perSecond = Math.max(config.minRate().perSecond(), perSecond * ratio);
+      }
+      if (atOnce != Limits.UNLIMITED) {
+        atOnce = Math.max(config.minAtOnce(), Math.floor(atOnce * ratio));
+      }
+      change = apply(before, Cause.OVERLOAD, true);
+    }
+    tell(change);
+  }
+
+  /**
+   * One success's step up: each limit grows by the same share of itself, so that about
+   * {@link AdaptiveConfig#recoverySuccesses()} of them undo one decrease at any scale. (A fixed step
+   * would climb past a slow service's limit every few requests, and each climb costs a refusal.)
+   */
+  private void increase() {
+    Change change;
+    synchronized (this) {
+      Limits before = inForce.limits();
+      double growth = (1 / config.backoffRatio() - 1) / config.recoverySuccesses();
+      if (perSecond > 0) {
+        perSecond = Math.min(config.maxRate().perSecond(), perSecond * (1 + growth));
+      }
+      if (atOnce != Limits.UNLIMITED) {
+        atOnce = Math.min(config.maxAtOnce(), atOnce * (1 + growth));
+      }
+      change = apply(before, Cause.SUCCESSES, false);
+    }
+    tell(change);
+  }
+
+  /** Hands the limits to the shared limiter if they moved enough (or {@code always}); the change, or null. */
+  private @Nullable Change apply(Limits before, Cause cause, boolean always) {
+    int wholeAtOnce = atOnce == Limits.UNLIMITED ? Limits.UNLIMITED : (int) Math.floor(atOnce);
+    boolean rateMoved = perSecond > 0 && (Math.abs(perSecond - appliedPerSecond) >= appliedPerSecond * RATE_RESOLUTION
+        || perSecond == config.maxRate().perSecond() || perSecond == config.minRate().perSecond());
+    if (!always && !rateMoved && wholeAtOnce == before.maxAtOnce()) {
+      return null;
+    }
+    Limits after = new Limits(wholeAtOnce, perSecond > 0 ? Rate.perSecond(perSecond) : null, maxBurst);
+    if (after.equals(before)) {
+      return null;
+    }
+    appliedPerSecond = perSecond;
+    inForce.setLimits(after);
+    return new Change(before, after, cause);
+  }
+
+  private void tell(@Nullable Change change) {
+    if (change != null) {
+      config.onChange().accept(change);
+    }
+  }
+
+  @Override
+  public AdaptiveConfig config() {
+    return config;
+  }
+
+  @Override
+  public Limits limits() {
+    return inForce.limits();
+  }
+
+  /** Sets the limits in force, each clamped to its floor and ceiling; adaptation goes on from them. */
+  @Override
+  public void setLimits(Limits limits) {
+    Objects.requireNonNull(limits, "limits");
+    Change change;
+    synchronized (this) {
+      Limits before = inForce.limits();
+      if (perSecond > 0 && limits.rate() != null) {
+        perSecond = Math.min(config.maxRate().perSecond(), Math.max(config.minRate().perSecond(), limits.rate().perSecond()));
+      }
+      if (atOnce != Limits.UNLIMITED && limits.maxAtOnce() != Limits.UNLIMITED) {
+        atOnce = Math.min(config.maxAtOnce(), Math.max(config.minAtOnce(), limits.maxAtOnce()));
+      }
+      change = apply(before, Cause.SET, true);
+    }
+    tell(change);
+  }
+
+  @Override
+  public void setMaxAtOnce(int maxAtOnce) {
+    setLimits(limits().withMaxAtOnce(maxAtOnce));
+  }
+
+  @Override
+  public void setMaxPerSecond(double maxPerSecond) {
+    setRate(Rate.perSecond(maxPerSecond));
+  }
+
+  @Override
+  public void setRate(Rate rate) {
+    Objects.requireNonNull(rate, "rate");
+    Limits now = limits();
+    setLimits(new Limits(now.maxAtOnce(), rate, now.maxBurst()));
+  }
+
+  /**
+   * @throws IllegalArgumentException if {@code maxBurst} is below 1, or above 1 without a rate, or too
+   *     large for the slowest rate the limiter may come down to
+   */
+  @Override
+  public void setMaxBurst(int maxBurst) {
+    Change change;
+    synchronized (this) {
+      Rate slowest = config.minRate();
+      new Limits(Limits.UNLIMITED, slowest, maxBurst);  // checks it, naming maxBurst
+      Limits before = inForce.limits();
+      this.maxBurst = maxBurst;
+      change = apply(before, Cause.SET, true);
+    }
+    tell(change);
+  }
+
+  @Override
+  public void pauseFor(Duration duration) {
+    inForce.pauseFor(duration);
+  }
+
+  @Override
+  public void pauseUntil(Instant until) {
+    inForce.pauseUntil(until);
+  }
+
+  @Override
+  public MeterStats stats() {
+    return inForce.stats();
+  }
+
+  @Override
+  public TaskCounters counters() {
+    return inForce.counters();
+  }
+
+  @Override
+  public List<MeterListener> listeners() {
+    return inForce.listeners();
+  }
+
+  @Override
+  public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
+    return inForce.awaitSignal(item, wakeUp);
+  }
+
+  @Override
+  public String toString() {
+    return "AdaptiveLimiter{" + limits() + " within " + config + "}";
+  }
+}

@@ -1,0 +1,236 @@
+package dev.meter.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meter.api.AdaptiveConfig;
+import dev.meter.api.AdaptiveLimiter;
+import dev.meter.api.AsyncTask;
+import dev.meter.api.FailurePolicy;
+import dev.meter.api.LimiterConfig;
+import dev.meter.api.Limits;
+import dev.meter.api.OverloadedException;
+import dev.meter.api.Rate;
+import dev.meter.api.RunOptions;
+import dev.meter.testing.VirtualTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adaptive limiter against a simulated service, in virtual time: a service that takes so many
+ * requests per second (a GCRA of its own, burst 1) and refuses the rest at once with an
+ * {@link OverloadedException}, as a 429 would.
+ */
+class AdaptiveLimiterTest {
+
+  /** A service that admits {@code capacity} requests per second, answering after 50 ms. */
+  static final class SimulatedService {
+    private final VirtualTime time;
+    private double capacity;
+    private long theoreticalArrival;
+    final List<long[]> answers = new CopyOnWriteArrayList<>();  // {start nanos, 1 if served}
+
+    SimulatedService(VirtualTime time, double capacity) {
+      this.time = time;
+      this.capacity = capacity;
+      this.theoreticalArrival = time.read();
+    }
+
+    synchronized void setCapacity(double perSecond) {
+      capacity = perSecond;
+    }
+
+    CompletableFuture<Integer> call(int item) {
+      long now = time.read();
+      boolean served;
+      synchronized (this) {
+        served = now - theoreticalArrival >= 0;
+        if (served) {
+          theoreticalArrival = Math.max(theoreticalArrival, now) + (long) (1e9 / capacity);
+        }
+      }
+      answers.add(new long[] {now, served ? 1 : 0});
+      if (!served) {
+        return CompletableFuture.failedFuture(new OverloadedException("429 for " + item));
+      }
+      return time.delay(Duration.ofMillis(50), item);
+    }
+
+    /** Served requests per second, and the share refused, among those started in [fromSecond, toSecond). */
+    double[] servedPerSecondAndRefusedShare(long startNanos, int fromSecond, int toSecond) {
+      long from = startNanos + fromSecond * 1_000_000_000L;
+      long to = startNanos + toSecond * 1_000_000_000L;
+      long served = 0;
+      long all = 0;
+      for (long[] answer : answers) {
+        if (answer[0] - from >= 0 && answer[0] - to < 0) {
+          all++;
+          served += answer[1];
+        }
+      }
+      return new double[] {served / (double) (toSecond - fromSecond), all == 0 ? 0 : (all - served) / (double) all};
+    }
+  }
+
+  private static CompletableFuture<Void> run(VirtualTime time, AdaptiveLimiter limiter, int items, AsyncTask<Integer, Integer> task) {
+    RunOptions options = RunOptions.builder().limiter(limiter).timeSource(time).failurePolicy(FailurePolicy.RUN_ALL_THEN_THROW).build();
+    return Meter.with(options).runOnEach(IntStream.range(0, items).boxed().toList(), task);
+  }
+
+  @Test
+  void rate_serviceBelowTheStartingRate_convergesWithin10PercentOfItsCapacity() {
+    // Given a service that takes 20 requests a second, and a limiter that starts at 40 (its ceiling)
+    VirtualTime time = VirtualTime.create();
+    SimulatedService service = new SimulatedService(time, 20);
+    List<AdaptiveLimiter.Change> changes = new CopyOnWriteArrayList<>();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxPerSecond(40).timeSource(time).build())
+        .minPerSecond(1).onChange(changes::add).build());
+
+    // When 2,400 requests go through it (about two minutes)
+    long start = time.read();
+    CompletableFuture<Void> run = run(time, limiter, 2_400, service::call);
+    time.advance(Duration.ofMinutes(10));
+
+    // Then after the first 30 s the service is served at 90% of its capacity or more, with at most 5%
+    // of the requests refused, and the rate in force never went above the ceiling
+    assertThat(run).isDone();
+    double[] settled = service.servedPerSecondAndRefusedShare(start, 30, 100);
+    assertThat(settled[0]).as("served per second").isBetween(18.0, 20.0);
+    assertThat(settled[1]).as("share refused").isLessThanOrEqualTo(0.05);
+    assertThat(changes).isNotEmpty().allSatisfy(change -> assertThat(change.after().rate().perSecond()).isLessThanOrEqualTo(40));
+    assertThat(changes).anySatisfy(change -> assertThat(change.cause()).isEqualTo(AdaptiveLimiter.Cause.OVERLOAD));
+  }
+
+  @Test
+  void rate_serviceCapacityRisesThenFalls_followsIt() {
+    // Given a service at 20 requests a second and a limiter between 1 and 100 per second
+    VirtualTime time = VirtualTime.create();
+    SimulatedService service = new SimulatedService(time, 20);
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxPerSecond(20).timeSource(time).build())
+        .minPerSecond(1).maxPerSecond(100).build());
+    long start = time.read();
+    CompletableFuture<Void> run = run(time, limiter, 1_000_000, service::call);
+
+    // When its capacity rises to 40 after 60 s, and falls to 10 after 180 s
+    time.advance(Duration.ofSeconds(60));
+    service.setCapacity(40);
+    time.advance(Duration.ofSeconds(120));
+    service.setCapacity(10);
+    time.advance(Duration.ofSeconds(120));
+    run.cancel(true);
+
+    // Then it is served within 10% of each capacity once the limiter has followed it
+    assertThat(service.servedPerSecondAndRefusedShare(start, 30, 60)[0]).isBetween(18.0, 20.0);
+    assertThat(service.servedPerSecondAndRefusedShare(start, 120, 180)[0]).isBetween(36.0, 40.0);
+    assertThat(service.servedPerSecondAndRefusedShare(start, 210, 300)[0]).isBetween(9.0, 10.0);
+    assertThat(service.servedPerSecondAndRefusedShare(start, 210, 300)[1]).isLessThanOrEqualTo(0.05);
+  }
+
+  @Test
+  void rate_serviceThatNeverRefuses_risesToTheCeilingAndNoFurther() {
+    // Given a limiter from 10 to 50 per second in front of a service that takes 1,000
+    VirtualTime time = VirtualTime.create();
+    SimulatedService service = new SimulatedService(time, 1_000);
+    List<AdaptiveLimiter.Change> changes = new CopyOnWriteArrayList<>();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxPerSecond(10).timeSource(time).build())
+        .maxPerSecond(50).onChange(changes::add).build());
+
+    // When it runs for long enough to climb
+    CompletableFuture<Void> run = run(time, limiter, 1_000_000, service::call);
+    time.advance(Duration.ofSeconds(300));
+    run.cancel(true);
+
+    // Then it reached 50 per second and never went above it
+    assertThat(limiter.limits().rate()).isEqualTo(Rate.perSecond(50));
+    assertThat(changes).allSatisfy(change -> assertThat(change.after().rate().perSecond()).isLessThanOrEqualTo(50));
+  }
+
+  @Test
+  void release_refusalsOfOneBurst_lowerTheLimitsOnce() {
+    // Given a limiter of 10 at once and 100 per second whose tasks, started together, are all refused
+    VirtualTime time = VirtualTime.create();
+    List<AdaptiveLimiter.Change> changes = new CopyOnWriteArrayList<>();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxAtOnce(10).maxPerSecond(100).maxBurst(10).timeSource(time).build())
+        .onChange(changes::add).build());
+    AsyncTask<Integer, Integer> refused = i -> time.delay(Duration.ofMillis(10), i)
+        .thenApply(done -> { throw new OverloadedException("503"); });
+
+    // When the first ten start in one burst and are refused
+    CompletableFuture<Void> run = run(time, limiter, 10, refused);
+    time.advance(Duration.ofSeconds(1));
+
+    // Then the limits went down once, by the backoff ratio, not ten times
+    assertThat(run).isCompletedExceptionally();
+    assertThat(changes).hasSize(1);
+    assertThat(changes.get(0).after()).isEqualTo(Limits.of(9, Rate.perSecond(90), 10));
+  }
+
+  @Test
+  void release_refusalWithRetryAfter_pausesTheLimiter() {
+    // Given a limiter whose first task is refused with "retry after 5 s"
+    VirtualTime time = VirtualTime.create();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+        LimiterConfig.builder().maxAtOnce(1).timeSource(time).build()).build());
+    List<Long> startedAt = new CopyOnWriteArrayList<>();
+    AsyncTask<Integer, Integer> task = i -> {
+      startedAt.add(time.read());
+      return i == 0 ? CompletableFuture.failedFuture(new OverloadedException("429", Duration.ofSeconds(5)))
+          : CompletableFuture.completedFuture(i);
+    };
+
+    // When three tasks run through it one at a time
+    CompletableFuture<Void> run = run(time, limiter, 3, task);
+    time.advance(Duration.ofSeconds(10));
+
+    // Then the second starts only when the 5 s are over
+    assertThat(run).isDone();
+    assertThat(startedAt).hasSize(3);
+    assertThat(startedAt.get(1) - startedAt.get(0)).isGreaterThanOrEqualTo(Duration.ofSeconds(5).toNanos());
+  }
+
+  @Test
+  void maxAtOnce_timeouts_lowerItAndSuccessesRaiseItBackToTheCeiling() {
+    // Given a limiter of 8 at once whose tasks time out while the service is slow, then succeed
+    VirtualTime time = VirtualTime.create();
+    List<Integer> limitsSeen = new ArrayList<>();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxAtOnce(8).timeSource(time).build())
+        .onChange(change -> limitsSeen.add(change.after().maxAtOnce())).build());
+    long slowUntil = time.read() + Duration.ofSeconds(5).toNanos();
+    AsyncTask<Integer, Integer> task = i -> time.delay(time.read() - slowUntil < 0 ? Duration.ofSeconds(3) : Duration.ofMillis(10), i);
+    RunOptions options = RunOptions.builder().limiter(limiter).timeSource(time).taskTimeout(Duration.ofSeconds(1))
+        .failurePolicy(FailurePolicy.RUN_ALL_THEN_THROW).build();
+
+    // When 2,000 tasks run
+    CompletableFuture<Void> run = Meter.with(options).runOnEach(IntStream.range(0, 2_000).boxed().toList(), task);
+    time.advance(Duration.ofMinutes(5));
+
+    // Then the timeouts brought it down, the successes back up to 8, never above
+    assertThat(run).isDone();
+    assertThat(limitsSeen).contains(7).allSatisfy(limit -> assertThat(limit).isBetween(1, 8));
+    assertThat(limiter.limits().maxAtOnce()).isEqualTo(8);
+  }
+
+  @Test
+  void config_badValues_throwNamingThem() {
+    LimiterConfig rate40 = LimiterConfig.builder().maxPerSecond(40).build();
+    assertThatThrownBy(() -> AdaptiveConfig.builder(rate40).backoffRatio(1)).hasMessage("backoffRatio must be > 0 and < 1, but was 1.0");
+    assertThatThrownBy(() -> AdaptiveConfig.builder(rate40).minPerSecond(0)).hasMessage("minPerSecond must be a finite number > 0, but was 0.0");
+    assertThatThrownBy(() -> AdaptiveConfig.builder(rate40).minAtOnce(0)).hasMessage("minAtOnce must be >= 1, but was 0");
+    assertThatThrownBy(() -> AdaptiveConfig.builder(rate40).maxPerSecond(30).build())
+        .hasMessage("the starting rate must be within minPerSecond and maxPerSecond, but was 40.0 per second, outside [0.3, 30.0]");
+    assertThatThrownBy(() -> AdaptiveConfig.builder(rate40).maxAtOnce(5).build())
+        .hasMessage("minAtOnce and maxAtOnce need a starting maxAtOnce, but the limiter has none");
+    assertThatThrownBy(() -> AdaptiveConfig.builder(null)).isInstanceOf(NullPointerException.class).hasMessage("start");
+    assertThatThrownBy(() -> new OverloadedException("429", Duration.ofSeconds(-1))).hasMessage("retryAfter must be >= 0, but was PT-1S");
+  }
+}
