@@ -1,6 +1,10 @@
 package dev.meter.kotlin
 
+import dev.meter.api.AdaptiveConfig
+import dev.meter.api.AdaptiveLimiter
 import dev.meter.api.Limits
+import dev.meter.api.OverloadedException
+import dev.meter.api.Outcome
 import dev.meter.api.KeyedLimiter
 import dev.meter.api.LimiterConfig
 import dev.meter.api.SharedLimiter
@@ -41,4 +45,40 @@ private fun limiterConfig(limits: Limits?, maxAtOnce: Int?, maxPerSecond: Double
   val builder = LimiterConfig.builder().limits((limits ?: Limits.none()).with(maxAtOnce, maxPerSecond))
   timeSource?.let(builder::timeSource)
   return builder.build()
+}
+
+/**
+ * A shared limiter whose limits follow the service behind it: lower by [backoffRatio] on each refusal
+ * for load ([overloadWhen]: by default an [OverloadedException] or a timeout), a small step higher on
+ * each success (about [recoverySuccesses] of them undo one decrease), never below [minPerSecond] /
+ * [minAtOnce] nor above [maxPerSecond] / [maxAtOnce] (by default the starting limits). The starting
+ * limits are [limits]; a limit they lack is not adapted. The same object as
+ * `Meter.adaptiveLimiter(AdaptiveConfig)` builds, with named parameters; see [AdaptiveLimiter].
+ *
+ * @throws IllegalArgumentException for a bad value, naming it and the value
+ */
+public fun adaptiveLimiter(
+  limits: Limits,
+  minPerSecond: Double? = null,
+  maxPerSecond: Double? = null,
+  minAtOnce: Int? = null,
+  maxAtOnce: Int? = null,
+  backoffRatio: Double? = null,
+  recoverySuccesses: Int? = null,
+  overloadWhen: ((Outcome<*>) -> Boolean)? = null,
+  onChange: ((AdaptiveLimiter.Change) -> Unit)? = null,
+  timeSource: TimeSource? = null,
+): AdaptiveLimiter {
+  val builder = AdaptiveConfig.builder(limiterConfig(limits, null, null, timeSource))
+  minPerSecond?.let(builder::minPerSecond)
+  maxPerSecond?.let(builder::maxPerSecond)
+  minAtOnce?.let(builder::minAtOnce)
+  maxAtOnce?.let(builder::maxAtOnce)
+  backoffRatio?.let(builder::backoffRatio)
+  recoverySuccesses?.let(builder::recoverySuccesses)
+  // A Kotlin amap's results travel through the engine boxed (they may be null): the predicate gets
+  // the task's own value.
+  overloadWhen?.let { predicate -> builder.overloadWhen { outcome -> predicate(outcome.map { if (it is Box<*>) it.value else it }) } }
+  onChange?.let { listener -> builder.onChange { listener(it) } }
+  return Meter.adaptiveLimiter(builder.build())
 }

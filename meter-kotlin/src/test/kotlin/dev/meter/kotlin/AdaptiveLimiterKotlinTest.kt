@@ -1,0 +1,55 @@
+package dev.meter.kotlin
+
+import dev.meter.api.AdaptiveLimiter
+import dev.meter.api.Limits
+import dev.meter.api.OverloadedException
+import dev.meter.api.Rate
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.test.runTest
+import org.assertj.core.api.Assertions.assertThat
+import org.assertj.core.api.Assertions.assertThatThrownBy
+import org.junit.jupiter.api.Test
+
+/** The adaptive limiter with Kotlin's named parameters, on runTest's clock. */
+@OptIn(ExperimentalCoroutinesApi::class)
+class AdaptiveLimiterKotlinTest {
+
+  @Test
+  fun adaptiveLimiter_refusalsAsThrownOrAsValues_lowerItsLimits() = runTest {
+    // Given an adaptive limiter of 4 at once and 10 per second, for which an answer of 429 is a refusal too
+    val changes = mutableListOf<AdaptiveLimiter.Change>()
+    val service = adaptiveLimiter(
+      limits = Limits.of(4, Rate.perSecond(10.0), 4),
+      overloadWhen = { outcome -> (outcome.isSuccess && outcome.getOrThrow() == 429) || outcome.failureOrNull() is OverloadedException },
+      onChange = { changes += it },
+      timeSource = backgroundScope.asTimeSource(),
+    )
+
+    // When a first burst is refused by a thrown OverloadedException, and later ones by a 429 answer
+    val answers = (1..12).toList().amapResults(limiter = service) { i ->
+      delay(100)
+      when {
+        i <= 4 -> throw OverloadedException("503")
+        i % 2 == 0 -> 429
+        else -> 200
+      }
+    }.toList()
+
+    // Then each kind of refusal lowered the limits, and never above where they started
+    assertThat(answers).hasSize(12)
+    assertThat(changes.first().cause).isEqualTo(AdaptiveLimiter.Cause.OVERLOAD)
+    assertThat(changes.first().after).isEqualTo(Limits.of(3, Rate.perSecond(9.0), 4))
+    assertThat(changes.count { it.cause == AdaptiveLimiter.Cause.OVERLOAD }).isGreaterThanOrEqualTo(2)
+    assertThat(service.limits().rate()!!.perSecond()).isLessThan(9.0)
+  }
+
+  @Test
+  fun adaptiveLimiter_badValues_throwNamingThem() {
+    assertThatThrownBy { adaptiveLimiter(limits = Limits.of(4), backoffRatio = 1.5) }
+      .hasMessage("backoffRatio must be > 0 and < 1, but was 1.5")
+    assertThatThrownBy { adaptiveLimiter(limits = Limits.of(4), minPerSecond = 1.0) }
+      .hasMessage("minPerSecond and maxPerSecond need a starting rate, but the limiter has none")
+  }
+}
