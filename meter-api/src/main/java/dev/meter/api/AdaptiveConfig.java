@@ -37,6 +37,7 @@ public final class AdaptiveConfig {
   private final int maxAtOnce;
   private final double backoffRatio;
   private final int recoverySuccesses;
+  private final boolean latencyBased;
   private final Predicate<Outcome<?>> overload;
   private final Consumer<AdaptiveLimiter.Change> onChange;
 
@@ -66,6 +67,9 @@ public final class AdaptiveConfig {
       if (builder.minAtOnce != null || builder.maxAtOnce != null) {
         throw new IllegalArgumentException("minAtOnce and maxAtOnce need a starting maxAtOnce, but the limiter has none");
       }
+      if (builder.latencyBased) {
+        throw new IllegalArgumentException("latencyBased needs a starting maxAtOnce, but the limiter has none");
+      }
       this.minAtOnce = Limits.UNLIMITED;
       this.maxAtOnce = Limits.UNLIMITED;
     } else {
@@ -79,6 +83,7 @@ public final class AdaptiveConfig {
     }
     this.backoffRatio = builder.backoffRatio;
     this.recoverySuccesses = builder.recoverySuccesses;
+    this.latencyBased = builder.latencyBased;
     this.overload = builder.overload;
     this.onChange = builder.onChange;
   }
@@ -126,6 +131,14 @@ public final class AdaptiveConfig {
     return recoverySuccesses;
   }
 
+  /**
+   * Whether {@code maxAtOnce} follows the tasks' latency (Vegas style) rather than climbing a step per
+   * success; see {@link Builder#latencyBased()}.
+   */
+  public boolean latencyBased() {
+    return latencyBased;
+  }
+
   /** Which outcomes are the service refusing for load. */
   public Predicate<Outcome<?>> overload() {
     return overload;
@@ -151,6 +164,7 @@ public final class AdaptiveConfig {
     private @Nullable Integer maxAtOnce;
     private double backoffRatio = 0.9;
     private int recoverySuccesses = 50;
+    private boolean latencyBased;
     private Predicate<Outcome<?>> overload = DEFAULT_OVERLOAD;
     private Consumer<AdaptiveLimiter.Change> onChange = change -> {};
 
@@ -231,6 +245,20 @@ public final class AdaptiveConfig {
         throw new IllegalArgumentException("recoverySuccesses must be >= 1, but was " + recoverySuccesses);
       }
       this.recoverySuccesses = recoverySuccesses;
+      return this;
+    }
+
+    /**
+     * {@code maxAtOnce} follows the latency of the tasks that succeed, as TCP Vegas and Netflix's
+     * concurrency-limits do: the fastest latency seen is the service's with no queue, and from each
+     * task's latency against it the limiter estimates how many tasks wait in the service's queue. Below
+     * a few it raises the limit, above a few more it lowers it. So a service that slows down as it
+     * queues (rather than refusing) is kept near its real concurrency instead of being filled up to
+     * the ceiling. Refusals still lower it by the backoff ratio. Needs a starting {@code maxAtOnce};
+     * the rate, if any, adapts as without this.
+     */
+    public Builder latencyBased() {
+      this.latencyBased = true;
       return this;
     }
 

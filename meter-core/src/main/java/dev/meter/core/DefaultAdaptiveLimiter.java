@@ -6,6 +6,7 @@ import dev.meter.api.Limits;
 import dev.meter.api.OverloadedException;
 import dev.meter.api.Outcome;
 import dev.meter.api.Rate;
+import dev.meter.api.TimeSource;
 import dev.meter.api.event.MeterListener;
 import dev.meter.api.event.MeterStats;
 import dev.meter.api.internal.TaskCounters;
@@ -33,6 +34,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
 
   private final AdaptiveConfig config;
   private final DefaultSharedLimiter inForce;
+  /** The limiter's own clock, the shared limiter's: latencies are measured on it. */
+  private final TimeSource time;
 
   // Guarded by this.
   private int maxBurst;
@@ -42,12 +45,18 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   private double appliedPerSecond;
   /** maxAtOnce with the fraction successes have added since the last whole step; UNLIMITED without. */
   private double atOnce;
+  /** The fastest latency of a success so far: the service's own with nothing queued (latencyBased). */
+  private long fastestNanos = Long.MAX_VALUE;
+  /** The latencies of the successes since the last latency-based update: their sum and count. */
+  private long windowNanos;
+  private int windowSamples;
   /** Raised by each decrease: a permit of an older generation cannot cause another. */
   private volatile long generation;
 
   DefaultAdaptiveLimiter(AdaptiveConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.inForce = new DefaultSharedLimiter(config.start());
+    this.time = Objects.requireNonNullElseGet(config.start().timeSource(), Defaults::timeSource);
     Limits start = config.start().limits();
     Rate rate = start.rate();
     this.perSecond = rate == null ? 0 : rate.perSecond();
@@ -56,14 +65,17 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     this.maxBurst = start.maxBurst();
   }
 
-  /** What a permit of this limiter holds: the shared limiter's permit and the generation it began in. */
-  private record Granted(Permit permit, long generation) implements Permit {}
+  /**
+   * What a permit of this limiter holds: the shared limiter's permit, the generation it began in, and
+   * when it began on this limiter's clock (for latency).
+   */
+  private record Granted(Permit permit, long generation, long startedNanos) implements Permit {}
 
   @Override
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
     long current = generation;  // read before the grant: a decrease racing it makes this permit old, never new
     Decision decision = inForce.tryAcquire(item, nowNanos, waitingSinceNanos);
-    return decision instanceof Permit permit ? new Granted(permit, current) : decision;
+    return decision instanceof Permit permit ? new Granted(permit, current, time.read()) : decision;
   }
 
   @Override
@@ -79,6 +91,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   @Override
   public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
     Granted granted = (Granted) permit;
+    int inFlight = inForce.running();
     inForce.release(granted.permit(), nowNanos);
     if (failure instanceof CancellationException) {
       return;  // a cancel says nothing of the service's load
@@ -91,7 +104,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       }
       decrease(granted.generation());
     } else if (failure == null) {
-      increase();
+      increase(time.read() - granted.startedNanos(), inFlight);
     }
   }
 
@@ -119,9 +132,10 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   /**
    * One success's step up: each limit grows by the same share of itself, so that about
    * {@link AdaptiveConfig#recoverySuccesses()} of them undo one decrease at any scale. (A fixed step
-   * would climb past a slow service's limit every few requests, and each climb costs a refusal.)
+   * would climb past a slow service's limit every few requests, and each climb costs a refusal.) With
+   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead.
    */
-  private void increase() {
+  private void increase(long latencyNanos, int inFlight) {
     Change change;
     synchronized (this) {
       Limits before = inForce.limits();
@@ -130,11 +144,53 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
         perSecond = Math.min(config.maxRate().perSecond(), perSecond * (1 + growth));
       }
       if (atOnce != Limits.UNLIMITED) {
-        atOnce = Math.min(config.maxAtOnce(), atOnce * (1 + growth));
+        double next = config.latencyBased() ? vegas(latencyNanos, inFlight) : atOnce * (1 + growth);
+        atOnce = Math.max(config.minAtOnce(), Math.min(config.maxAtOnce(), next));
       }
       change = apply(before, Cause.SUCCESSES, false);
     }
     tell(change);
+  }
+
+  /**
+   * TCP Vegas's rule, as Netflix's concurrency-limits applies it to a limit of tasks at once, once per
+   * round of as many successes as the limit: with the fastest latency seen as the service's own, a
+   * round whose mean latency is longer had about {@code limit * (1 - fastest / mean)} tasks waiting in
+   * the service. Few waiting (up to log10 of the limit): there is room, raise it by 6 log; some (under
+   * 3 log): by one log; many (over 6 log): lower it by one log, or by half the queue beyond 6 log when
+   * that is more. Once a round, not per success: a
+   * latency reflects the limit of one round earlier, and per-success steps overshot (from 12 to the
+   * ceiling of 100 and back, in a test against a service of 10 workers). A success that ended while
+   * under half the limit was running says nothing: the limit was not what held it back. Guarded by
+   * this.
+   */
+  private double vegas(long latencyNanos, int inFlight) {
+    long latency = Math.max(1, latencyNanos);
+    fastestNanos = Math.min(fastestNanos, latency);
+    double limit = Math.floor(atOnce);
+    if (inFlight * 2 < limit) {
+      return atOnce;
+    }
+    windowNanos += latency;
+    if (++windowSamples < limit) {
+      return atOnce;
+    }
+    double mean = windowNanos / (double) windowSamples;
+    windowNanos = 0;
+    windowSamples = 0;
+    double queued = limit * (1 - fastestNanos / mean);
+    double log = Math.max(1, Math.log10(limit));
+    if (queued <= log) {
+      return limit + 6 * log;
+    } else if (queued < 3 * log) {
+      return limit + log;
+    } else if (queued > 6 * log) {
+      // Vegas lowers by one log a round, which from a ceiling far above the service takes a round per
+      // step (25 s from 100 at once to a service of 10 workers); half the queue beyond 6 log a round
+      // gets there in a few, and is one log again close by.
+      return limit - Math.max(log, (queued - 6 * log) / 2);
+    }
+    return atOnce;
   }
 
   /** Hands the limits to the shared limiter if they moved enough (or {@code always}); the change, or null. */

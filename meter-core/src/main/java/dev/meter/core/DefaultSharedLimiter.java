@@ -432,7 +432,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
     }
   }
 
-  /** Tasks holding a permit now; for tests that check the limiter's own bookkeeping. */
+  /** Tasks holding a permit now: for the adaptive limiter, and tests that check the bookkeeping. */
   int running() {
     synchronized (lock) {
       return running;

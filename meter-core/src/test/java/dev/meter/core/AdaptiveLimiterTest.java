@@ -233,4 +233,70 @@ class AdaptiveLimiterTest {
     assertThatThrownBy(() -> AdaptiveConfig.builder(null)).isInstanceOf(NullPointerException.class).hasMessage("start");
     assertThatThrownBy(() -> new OverloadedException("429", Duration.ofSeconds(-1))).hasMessage("retryAfter must be >= 0, but was PT-1S");
   }
+
+  /** A service with {@code slots} workers that queues what it cannot take (FIFO), each request 100 ms of work. */
+  static final class QueueingService {
+    private final VirtualTime time;
+    private final long[] freeAt;
+    final List<long[]> answers = new CopyOnWriteArrayList<>();  // {start nanos, latency nanos}
+
+    QueueingService(VirtualTime time, int slots) {
+      this.time = time;
+      this.freeAt = new long[slots];
+      java.util.Arrays.fill(freeAt, time.read());
+    }
+
+    CompletableFuture<Integer> call(int item) {
+      long now = time.read();
+      long done;
+      synchronized (this) {
+        int first = 0;
+        for (int i = 1; i < freeAt.length; i++) {
+          if (freeAt[i] - freeAt[first] < 0) {
+            first = i;
+          }
+        }
+        done = Math.max(now, freeAt[first]) + Duration.ofMillis(100).toNanos();
+        freeAt[first] = done;
+      }
+      answers.add(new long[] {now, done - now});
+      return time.delay(Duration.ofNanos(done - now), item);
+    }
+
+    /** The mean latency in ms, and the tasks per second, of the answers from the {@code from}-th on. */
+    double[] meanLatencyMillisAndPerSecond(int from) {
+      List<long[]> later = answers.subList(from, answers.size());
+      double mean = later.stream().mapToLong(answer -> answer[1]).average().orElseThrow() / 1e6;
+      double seconds = (later.get(later.size() - 1)[0] - later.get(0)[0]) / 1e9;
+      return new double[] {mean, later.size() / seconds};
+    }
+  }
+
+  @Test
+  void latencyBased_serviceThatQueues_keepsItsConcurrencyNearTheServicesOwn() {
+    // Given a service of 10 workers (100 requests a second at 100 ms each) that queues the rest without
+    // refusing, and a limiter that starts at 100 at once, following latency
+    VirtualTime time = VirtualTime.create();
+    QueueingService service = new QueueingService(time, 10);
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+        LimiterConfig.builder().maxAtOnce(100).timeSource(time).build()).latencyBased().build());
+
+    // When 6,000 requests go through it
+    CompletableFuture<Void> run = run(time, limiter, 6_000, service::call);
+    time.advance(Duration.ofMinutes(10));
+
+    // Then, once it has found the service, requests wait little (100 at once would wait 900 ms each)
+    // and the service stays busy
+    assertThat(run).isCompleted();
+    double[] settled = service.meanLatencyMillisAndPerSecond(3_000);
+    assertThat(settled[0]).as("mean latency, ms").isLessThanOrEqualTo(200);
+    assertThat(settled[1]).as("requests per second").isGreaterThanOrEqualTo(90);
+    assertThat(limiter.limits().maxAtOnce()).isBetween(10, 30);
+  }
+
+  @Test
+  void latencyBased_withoutAStartingMaxAtOnce_isRejected() {
+    assertThatThrownBy(() -> AdaptiveConfig.builder(LimiterConfig.builder().maxPerSecond(5).build()).latencyBased().build())
+        .hasMessage("latencyBased needs a starting maxAtOnce, but the limiter has none");
+  }
 }
