@@ -12,15 +12,19 @@ import dev.meter.api.KeyedLimiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.api.Limits;
 import dev.meter.api.Outcome;
+import dev.meter.api.Rate;
 import dev.meter.api.RunOptions;
 import dev.meter.api.Runner;
 import dev.meter.api.SharedLimiter;
 import dev.meter.api.Source;
+import dev.meter.api.TimeSource;
+import dev.meter.api.spi.Limiter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -100,6 +104,38 @@ public final class Meter implements Runner {
    */
   public static AdaptiveLimiter adaptiveLimiter(AdaptiveConfig config) {
     return new DefaultAdaptiveLimiter(Objects.requireNonNull(config, "config"));
+  }
+
+  /**
+   * A rate in units, each start costing its item's {@code cost}: the tokens of a request against the
+   * tokens per minute a service allows, say, beside a limiter of requests per minute. {@code config}
+   * gives the units' rate, the burst in units and the clock; in every window of length {@code w} the
+   * costs of the starts add up to at most {@code maxBurst + ceil(w * rate)} units. An item costing
+   * less than one unit or more than the burst fails the run before its task starts, naming its cost.
+   *
+   * <pre>{@code
+   * Limiter tokens = Meter.costLimiter(LimiterConfig.builder()
+   *     .rate(90_000, Duration.ofMinutes(1)).maxBurst(20_000).build(), (Prompt p) -> p.tokens());
+   * }</pre>
+   *
+   * @throws NullPointerException if {@code config} or {@code cost} is null
+   * @throws IllegalArgumentException if {@code config} has no rate, or has a {@code maxAtOnce}
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> Limiter costLimiter(LimiterConfig config, ToLongFunction<? super T> cost) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(cost, "cost");
+    Limits limits = config.limits();
+    Rate rate = limits.rate();
+    if (rate == null) {
+      throw new IllegalArgumentException("a cost limiter needs a rate in units, but config has none");
+    }
+    if (limits.maxAtOnce() != Limits.UNLIMITED) {
+      throw new IllegalArgumentException("a cost limiter takes a rate and a burst only, but config has maxAtOnce "
+          + limits.maxAtOnce());
+    }
+    TimeSource time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
+    return new CostLimiter(rate, limits.maxBurst(), (ToLongFunction<Object>) cost, time);
   }
 
   /**

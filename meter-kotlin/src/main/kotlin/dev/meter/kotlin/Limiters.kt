@@ -5,6 +5,8 @@ import dev.meter.api.AdaptiveLimiter
 import dev.meter.api.Limits
 import dev.meter.api.OverloadedException
 import dev.meter.api.Outcome
+import dev.meter.api.Rate
+import dev.meter.api.spi.Limiter
 import dev.meter.api.KeyedLimiter
 import dev.meter.api.LimiterConfig
 import dev.meter.api.SharedLimiter
@@ -82,3 +84,19 @@ public fun adaptiveLimiter(
   onChange?.let { listener -> builder.onChange { listener(it) } }
   return Meter.adaptiveLimiter(builder.build())
 }
+
+/**
+ * A rate in units, each start costing its item's [cost] units (the tokens of a request against a
+ * service's tokens per minute, say): in every window of length `w` the costs of the starts add up to
+ * at most [maxBurst] + ⌈w · [rate]⌉. Use it beside a limiter of requests. An item costing less than one
+ * unit or more than [maxBurst] fails the run before its task starts. The same object as
+ * `Meter.costLimiter(LimiterConfig, ToLongFunction)` builds.
+ *
+ * @throws IllegalArgumentException for a bad [maxBurst], naming it and its value
+ */
+@Suppress("UNCHECKED_CAST")
+public fun <T> costLimiter(rate: Rate, maxBurst: Int, timeSource: TimeSource? = null, cost: (T) -> Long): Limiter =
+  // A Flow's items travel through the engine boxed (they may be null): the cost is of the item itself.
+  Meter.costLimiter<Any>(limiterConfig(Limits.of(rate, maxBurst), null, null, timeSource)) { raw ->
+    cost((if (raw is Box<*>) raw.value else raw) as T)
+  }

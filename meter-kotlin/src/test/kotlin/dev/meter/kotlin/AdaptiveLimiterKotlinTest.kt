@@ -6,7 +6,9 @@ import dev.meter.api.OverloadedException
 import dev.meter.api.Rate
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.asFlow
 import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.test.currentTime
 import kotlinx.coroutines.test.runTest
 import org.assertj.core.api.Assertions.assertThat
 import org.assertj.core.api.Assertions.assertThatThrownBy
@@ -51,5 +53,19 @@ class AdaptiveLimiterKotlinTest {
       .hasMessage("backoffRatio must be > 0 and < 1, but was 1.5")
     assertThatThrownBy { adaptiveLimiter(limits = Limits.of(4), minPerSecond = 1.0) }
       .hasMessage("minPerSecond and maxPerSecond need a starting rate, but the limiter has none")
+  }
+
+  @Test
+  fun costLimiter_namedParameters_chargeEachStartItsCost() = runTest {
+    // Given 600 tokens a minute in bursts of 300, and prompts of 100 and 200 tokens
+    val tokens = costLimiter<Int>(rate = Rate.of(600.0, java.time.Duration.ofMinutes(1)), maxBurst = 300,
+      timeSource = backgroundScope.asTimeSource()) { size -> size.toLong() }
+    val startedAt = mutableListOf<Long>()
+
+    // When four run through it
+    listOf(200, 100, 200, 100).asFlow().runOnEach(limiter = tokens) { startedAt += currentTime }
+
+    // Then the first two fit the burst, the next waits for 200 more tokens (20 s), the last for 100 (10 s)
+    assertThat(startedAt).containsExactly(0L, 0L, 20_000L, 30_000L)
   }
 }

@@ -176,6 +176,7 @@ class ReadmeSnippetsTest {
   private static final List<String> DECLARE_ONLY = List.of(
       "final class RetryLater",                       // defines a task for the reader's own retry code
       "Meter.adaptiveLimiter(AdaptiveConfig",          // an adaptive limiter and a task that reports refusals
+      "Meter.costLimiter(LimiterConfig",               // limiters of requests and tokens, and their options
       "perHost.pauseFor(\"api.example.com\"",          // a keyed limiter and its options
       "lookahead(1_000)",                              // options
       "taskTimeout(Duration.ofSeconds(30)).build();"); // options
