@@ -78,9 +78,8 @@ public fun adaptiveLimiter(
   maxAtOnce?.let(builder::maxAtOnce)
   backoffRatio?.let(builder::backoffRatio)
   recoverySuccesses?.let(builder::recoverySuccesses)
-  // A Kotlin amap's results travel through the engine boxed (they may be null): the predicate gets
-  // the task's own value.
-  overloadWhen?.let { predicate -> builder.overloadWhen { outcome -> predicate(outcome.map { if (it is Box<*>) it.value else it }) } }
+  // A Kotlin amap's null results travel through the engine as NullValue: the predicate gets null.
+  overloadWhen?.let { predicate -> builder.overloadWhen { outcome -> predicate(outcome.map { it.fromNullValue<Any?>() }) } }
   onChange?.let { listener -> builder.onChange { listener(it) } }
   return Meter.adaptiveLimiter(builder.build())
 }
@@ -94,9 +93,6 @@ public fun adaptiveLimiter(
  *
  * @throws IllegalArgumentException for a bad [maxBurst], naming it and its value
  */
-@Suppress("UNCHECKED_CAST")
 public fun <T> costLimiter(rate: Rate, maxBurst: Int, timeSource: TimeSource? = null, cost: (T) -> Long): Limiter =
-  // A Flow's items travel through the engine boxed (they may be null): the cost is of the item itself.
-  Meter.costLimiter<Any>(limiterConfig(Limits.of(rate, maxBurst), null, null, timeSource)) { raw ->
-    cost((if (raw is Box<*>) raw.value else raw) as T)
-  }
+  // A Flow's null items travel through the engine as NullValue: the cost function gets null.
+  Meter.costLimiter<Any>(limiterConfig(Limits.of(rate, maxBurst), null, null, timeSource)) { raw -> cost(raw.fromNullValue()) }

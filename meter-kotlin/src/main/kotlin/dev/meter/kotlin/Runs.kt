@@ -28,19 +28,19 @@ internal suspend fun <T> runOnEachOf(input: Input<T>, settings: Settings, task: 
 
 internal fun <T, R> valuesOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<R> =
   RunResults(settings) { runner, scope, workers ->
-    // Results travel boxed: a publisher cannot carry null, and a task may return it.
-    val boxed = input.task(workers) { item -> Box(task(item)) }
+    // A null result travels as NullValue: a publisher cannot carry null, and a task may return it.
+    val carried = input.task(workers) { item -> task(item).orNullValue() }
     val source = input.source(scope)
-    val amap: Amap<Box<R>> = if (ordered) runner.amapOrdered(source, boxed) else runner.amap(source, boxed)
-    amap.asPublisher().mapped { it.value }
+    val amap: Amap<Any> = if (ordered) runner.amapOrdered(source, carried) else runner.amap(source, carried)
+    amap.asPublisher().mapped { it.fromNullValue<R>() }
   }
 
 internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: Boolean, task: suspend (T) -> R): Flow<ItemResult<T, R>> =
   RunResults(settings) { runner, scope, workers ->
-    val boxed = input.task(workers) { item -> Box(task(item)) }
+    val carried = input.task(workers) { item -> task(item).orNullValue() }
     val source = input.source(scope)
-    val amap = if (ordered) runner.amapOrderedResults(source, boxed) else runner.amapResults(source, boxed)
-    amap.asPublisher().mapped { raw -> ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.value }) }
+    val amap = if (ordered) runner.amapOrderedResults(source, carried) else runner.amapResults(source, carried)
+    amap.asPublisher().mapped { raw -> ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.fromNullValue<R>() }) }
   }
 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {

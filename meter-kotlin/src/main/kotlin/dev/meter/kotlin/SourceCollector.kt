@@ -16,13 +16,13 @@ import java.util.concurrent.Flow as JdkFlow
  * included, as `flatMapMerge` does. The collector takes the next item only when the engine has asked
  * for one, and the engine asks only when a task may start: an item is never taken early.
  */
-internal fun <T> Flow<T>.collectedIn(scope: CoroutineScope): JdkFlow.Publisher<Box<T>> = JdkFlow.Publisher { subscriber ->
+internal fun <T> Flow<T>.collectedIn(scope: CoroutineScope): JdkFlow.Publisher<Any> = JdkFlow.Publisher { subscriber ->
   SourceCollector(this, subscriber).start(scope)
 }
 
 private class SourceCollector<T>(
   private val flow: Flow<T>,
-  private val subscriber: JdkFlow.Subscriber<in Box<T>>,
+  private val subscriber: JdkFlow.Subscriber<in Any>,
 ) : JdkFlow.Subscription {
   private val demand = AtomicLong()
   private val demanded = Channel<Unit>(Channel.CONFLATED)
@@ -40,7 +40,7 @@ private class SourceCollector<T>(
     try {
       flow.collect { item ->
         awaitDemand()
-        subscriber.onNext(Box(item))
+        subscriber.onNext(item.orNullValue())
       }
       if (!cancelled) subscriber.onComplete()
     } catch (failure: Throwable) {

@@ -46,4 +46,17 @@ class IdiomsTest {
 
     assertThat(lines).containsExactly("0 a A", "1 bad no bad")
   }
+
+  @Test
+  fun keyedLimiter_overAFlow_getsTheItemsThemselves() = runTest {
+    // Given a keyed limiter whose key function takes the flow's own items
+    val perHost = keyedLimiter<String>(maxAtOnce = 1, timeSource = backgroundScope.asTimeSource())
+    val seen = mutableListOf<String>()
+
+    // When a flow runs through it
+    flowOf("a.example/1", "b.example/2").runOnEach(limiter = perHost.by { url: String -> url.substringBefore('/') }) { seen += it }
+
+    // Then the key function got each URL (not a wrapper the bridge carries it in)
+    assertThat(seen).containsExactlyInAnyOrder("a.example/1", "b.example/2")
+  }
 }
