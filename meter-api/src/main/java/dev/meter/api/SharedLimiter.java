@@ -43,7 +43,9 @@ public interface SharedLimiter extends Limiter {
    *
    * @throws IllegalArgumentException if it is not a finite number &gt; 0, or above {@link Rate#MAX_PER_SECOND}
    */
-  void setMaxPerSecond(double maxPerSecond);
+  default void setMaxPerSecond(double maxPerSecond) {
+    setRate(Rate.perSecond(maxPerSecond));
+  }
 
   /**
    * Sets the start rate as a {@link Rate}.

@@ -250,11 +250,6 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   }
 
   @Override
-  public void setMaxPerSecond(double maxPerSecond) {
-    setRate(Rate.perSecond(maxPerSecond));
-  }
-
-  @Override
   public void setRate(Rate rate) {
     Objects.requireNonNull(rate, "rate");
     Limits now = limits();

@@ -327,11 +327,6 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   }
 
   @Override
-  public void setMaxPerSecond(double maxPerSecond) {
-    setRate(Rate.perSecond(maxPerSecond));
-  }
-
-  @Override
   public void setRate(Rate rate) {
     Objects.requireNonNull(rate, "rate");
     synchronized (lock) {
