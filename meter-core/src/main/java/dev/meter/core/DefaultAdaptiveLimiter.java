@@ -45,6 +45,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   private double appliedPerSecond;
   /** maxAtOnce with the fraction successes have added since the last whole step; UNLIMITED without. */
   private double atOnce;
+  /** The limits computed last: handed to {@link #inForce} outside the lock, see {@link #tell}. */
+  private Limits latest;
   /** The fastest latency of a success so far: the service's own with nothing queued (latencyBased). */
   private long fastestNanos = Long.MAX_VALUE;
   /** The latencies of the successes since the last latency-based update: their sum and count. */
@@ -63,6 +65,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     this.appliedPerSecond = perSecond;
     this.atOnce = start.maxAtOnce();
     this.maxBurst = start.maxBurst();
+    this.latest = start;
   }
 
   /**
@@ -116,7 +119,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
         return;  // started before the last decrease: its refusal is about the old limits
       }
       generation = seenGeneration + 1;
-      Limits before = inForce.limits();
+      Limits before = latest;
       double ratio = config.backoffRatio();
       if (perSecond > 0) {
         perSecond = Math.max(config.minRate().perSecond(), perSecond * ratio);
@@ -138,7 +141,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   private void increase(long latencyNanos, int inFlight) {
     Change change;
     synchronized (this) {
-      Limits before = inForce.limits();
+      Limits before = latest;
       double growth = (1 / config.backoffRatio() - 1) / config.recoverySuccesses();
       if (perSecond > 0) {
         perSecond = Math.min(config.maxRate().perSecond(), perSecond * (1 + growth));
@@ -193,7 +196,10 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     return atOnce;
   }
 
-  /** Hands the limits to the shared limiter if they moved enough (or {@code always}); the change, or null. */
+  /**
+   * The change to hand to the shared limiter if the limits moved enough (or {@code always}), or null.
+   * Guarded by this; {@link #tell} hands it over.
+   */
   private @Nullable Change apply(Limits before, Cause cause, boolean always) {
     int wholeAtOnce = atOnce == Limits.UNLIMITED ? Limits.UNLIMITED : (int) Math.floor(atOnce);
     boolean rateMoved = perSecond > 0 && (Math.abs(perSecond - appliedPerSecond) >= appliedPerSecond * RATE_RESOLUTION
@@ -206,14 +212,31 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       return null;
     }
     appliedPerSecond = perSecond;
-    inForce.setLimits(after);
+    latest = after;
     return new Change(before, after, cause);
   }
 
+  /**
+   * Hands {@code change} to the shared limiter and to the listener, outside this limiter's lock: a
+   * change of the shared limiter's limits wakes its waiters, whose runs may drain on this thread, and
+   * other threads' releases must not wait for that. Should another change have been made meanwhile,
+   * the latest is handed over last.
+   */
   private void tell(@Nullable Change change) {
-    if (change != null) {
-      config.onChange().accept(change);
+    if (change == null) {
+      return;
     }
+    Limits handing = change.after();
+    while (true) {
+      inForce.setLimits(handing);
+      synchronized (this) {
+        if (latest.equals(handing)) {
+          break;
+        }
+        handing = latest;
+      }
+    }
+    config.onChange().accept(change);
   }
 
   @Override
@@ -232,7 +255,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     Objects.requireNonNull(limits, "limits");
     Change change;
     synchronized (this) {
-      Limits before = inForce.limits();
+      Limits before = latest;
       if (perSecond > 0 && limits.rate() != null) {
         perSecond = Math.min(config.maxRate().perSecond(), Math.max(config.minRate().perSecond(), limits.rate().perSecond()));
       }
@@ -266,7 +289,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     synchronized (this) {
       Rate slowest = config.minRate();
       new Limits(Limits.UNLIMITED, slowest, maxBurst);  // checks it, naming maxBurst
-      Limits before = inForce.limits();
+      Limits before = latest;
       this.maxBurst = maxBurst;
       change = apply(before, Cause.SET, true);
     }
@@ -301,6 +324,11 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   @Override
   public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
     return inForce.awaitSignal(item, wakeUp);
+  }
+
+  /** Permits out now; for tests that check the books. */
+  int runningForTests() {
+    return inForce.running();
   }
 
   @Override

@@ -299,4 +299,48 @@ class AdaptiveLimiterTest {
     assertThatThrownBy(() -> AdaptiveConfig.builder(LimiterConfig.builder().maxPerSecond(5).build()).latencyBased().build())
         .hasMessage("latencyBased needs a starting maxAtOnce, but the limiter has none");
   }
+
+  @Test
+  void sharedByRuns_randomRefusalsAndSuccesses_neverAboveTheCeilingAndBooksBalance() throws Exception {
+    // Given one adaptive limiter of up to 8 at once, shared by four runs on their own threads, whose
+    // tasks end on a pool after a random moment, a fifth of them refused
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+        LimiterConfig.builder().maxAtOnce(8).build()).recoverySuccesses(5).build());
+    java.util.concurrent.ScheduledExecutorService pool = java.util.concurrent.Executors.newScheduledThreadPool(3);
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger leastLimit = new java.util.concurrent.atomic.AtomicInteger(8);
+    AsyncTask<Integer, Integer> task = i -> {
+      most.accumulateAndGet(running.incrementAndGet(), Math::max);
+      leastLimit.accumulateAndGet(limiter.limits().maxAtOnce(), Math::min);
+      CompletableFuture<Integer> done = new CompletableFuture<>();
+      pool.schedule(() -> {
+        running.decrementAndGet();
+        if (i % 5 == 0) {
+          done.completeExceptionally(new OverloadedException("503"));
+        } else {
+          done.complete(i);
+        }
+      }, java.util.concurrent.ThreadLocalRandom.current().nextInt(200), java.util.concurrent.TimeUnit.MICROSECONDS);
+      return done;
+    };
+    RunOptions options = RunOptions.builder().limiter(limiter).failurePolicy(FailurePolicy.RUN_ALL_THEN_THROW).build();
+
+    // When each runs 2,000 tasks through it at once
+    try {
+      List<CompletableFuture<Void>> runs = IntStream.range(0, 4)
+          .mapToObj(r -> Meter.with(options).runOnEach(IntStream.range(0, 2_000).boxed().toList(), task)).toList();
+      for (CompletableFuture<Void> run : runs) {
+        assertThatThrownBy(run::get).hasCauseInstanceOf(dev.meter.api.TasksFailedException.class);
+      }
+    } finally {
+      pool.shutdown();
+    }
+
+    // Then never more than 8 ran at once, the refusals brought the limit down, and every permit came back
+    assertThat(most.get()).isLessThanOrEqualTo(8);
+    assertThat(leastLimit.get()).isLessThan(8);
+    assertThat(((DefaultAdaptiveLimiter) limiter).runningForTests()).isZero();
+    assertThat(limiter.limits().maxAtOnce()).isBetween(1, 8);
+  }
 }
