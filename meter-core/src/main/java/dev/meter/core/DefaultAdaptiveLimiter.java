@@ -70,7 +70,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
 
   /**
    * What a permit of this limiter holds: the shared limiter's permit, the generation it began in, and
-   * when it began on this limiter's clock (for latency).
+   * when it began on this limiter's clock (latency-based limits only; 0 otherwise).
    */
   private record Granted(Permit permit, long generation, long startedNanos) implements Permit {}
 
@@ -78,7 +78,9 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
     long current = generation;  // read before the grant: a decrease racing it makes this permit old, never new
     Decision decision = inForce.tryAcquire(item, nowNanos, waitingSinceNanos);
-    return decision instanceof Permit permit ? new Granted(permit, current, time.read()) : decision;
+    // Only a latency-based limit reads the clock per start.
+    long startedNanos = config.latencyBased() ? time.read() : 0;
+    return decision instanceof Permit permit ? new Granted(permit, current, startedNanos) : decision;
   }
 
   @Override
@@ -94,7 +96,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   @Override
   public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
     Granted granted = (Granted) permit;
-    int inFlight = inForce.running();
+    // The permits out before this one comes back, for the latency rule alone (it costs a lock).
+    int inFlight = config.latencyBased() ? inForce.running() : 0;
     inForce.release(granted.permit(), nowNanos);
     if (failure instanceof CancellationException) {
       return;  // a cancel says nothing of the service's load
@@ -107,7 +110,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       }
       decrease(granted.generation());
     } else if (failure == null) {
-      increase(time.read() - granted.startedNanos(), inFlight);
+      increase(config.latencyBased() ? time.read() - granted.startedNanos() : 0, inFlight);
     }
   }
 
