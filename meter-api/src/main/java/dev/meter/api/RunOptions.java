@@ -49,6 +49,7 @@ public final class RunOptions {
   private final List<Limiter> limiters;
   private final List<MeterListener> listeners;
   private final @Nullable Duration taskTimeout;
+  private final @Nullable RetryPolicy retry;
 
   private RunOptions(Builder builder) {
     this.limits = builder.limits.build();
@@ -60,6 +61,7 @@ public final class RunOptions {
     this.limiters = List.copyOf(builder.limiters);
     this.listeners = List.copyOf(builder.listeners);
     this.taskTimeout = builder.taskTimeout;
+    this.retry = builder.retry;
   }
 
   /** A new builder with every option at its default. */
@@ -136,11 +138,16 @@ public final class RunOptions {
     return taskTimeout;
   }
 
+  /** When a failed item is tried again; null for never (the default). */
+  public @Nullable RetryPolicy retry() {
+    return retry;
+  }
+
   @Override
   public String toString() {
     return "RunOptions{limits=" + limits + ", failurePolicy=" + failurePolicy + ", bufferSize=" + bufferSize + ", lookahead=" + lookahead
         + ", limiters=" + limiters.size() + ", listeners=" + listeners.size()
-        + ", taskTimeout=" + taskTimeout + "}";
+        + ", taskTimeout=" + taskTimeout + ", retry=" + retry + "}";
   }
 
   /** Builds {@link RunOptions}; each setter rejects a bad value at once, naming it. */
@@ -154,6 +161,7 @@ public final class RunOptions {
     private final List<Limiter> limiters = new ArrayList<>();
     private final List<MeterListener> listeners = new ArrayList<>();
     private @Nullable Duration taskTimeout;
+    private @Nullable RetryPolicy retry;
 
     private Builder() {}
 
@@ -167,6 +175,7 @@ public final class RunOptions {
       this.limiters.addAll(options.limiters);
       this.listeners.addAll(options.listeners);
       this.taskTimeout = options.taskTimeout;
+      this.retry = options.retry;
     }
 
     /**
@@ -320,6 +329,18 @@ public final class RunOptions {
         throw new IllegalArgumentException("taskTimeout must be a positive duration, but was " + taskTimeout);
       }
       this.taskTimeout = taskTimeout;
+      return this;
+    }
+
+    /**
+     * Tries a failed item again under {@code retry}: after its backoff the item waits for its limits
+     * again and its next attempt takes new permits, so retries count against every limit. The item
+     * keeps its place (ordered views wait for it); only its last attempt's failure counts. Listeners
+     * hear {@link MeterListener#onRetrying} between attempts, and {@link ItemResult#attempts()} says
+     * how many it took.
+     */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
       return this;
     }
 

@@ -3,17 +3,23 @@ package dev.meter.core;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.event.TaskEvent;
 import dev.meter.api.internal.TaskCounters;
+import java.util.Objects;
+import java.util.PriorityQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Where items wait for their start: the item pulled last and not started (with its wait, if its limits
- * refused it), the items held aside because a limit that refuses per item said no, the limiter chain,
- * and when to look again. Drain-confined, but for {@link #signalled()}, which a limiter calls from any
- * thread.
+ * refused it), the items held aside because a limit that refuses per item said no, the failed items
+ * backing off before a retry, the limiter chain, and when to look again. Drain-confined, but for
+ * {@link #signalled()}, which a limiter calls from any thread.
  *
- * <p>Invariants: {@link #heldCount} is the length of the held-aside list and at most the run's
- * lookahead; every slot here is {@link Slot.Phase#WAITING} (the pending one) or
- * {@link Slot.Phase#HELD_ASIDE}; a slot leaves with every limiter's permit, or with none.
+ * <p>A retry whose backoff has passed joins the held-aside list, already due: it was pulled long ago,
+ * so it is tried before any newer item, and waits for its limits there like any item held aside.
+ *
+ * <p>Invariants: {@link #heldCount} is the length of the held-aside list; less the retries in it
+ * ({@link #retriesHeld}), at most the run's lookahead (a retry is not an item pulled ahead); every
+ * slot here is {@link Slot.Phase#WAITING} (the pending one), {@link Slot.Phase#HELD_ASIDE} or
+ * {@link Slot.Phase#BACKING_OFF}; a slot leaves with every limiter's permit, or with none.
  */
 final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
   private final Run<T, R> run;
@@ -34,6 +40,10 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
   private @Nullable StartWait<T, R> heldHead;
   private @Nullable StartWait<T, R> heldTail;
   private int heldCount;
+  /** How many of the items held aside are retries. */
+  private int retriesHeld;
+  /** Failed items waiting out their backoff, the earliest end first; null for runs without retries. */
+  private final @Nullable PriorityQueue<Slot<T, R>> backingOff;
   /** A limiter signalled an item held aside: look through them again. */
   private volatile boolean heldSignalled;
   private boolean hasHeldDeadline;
@@ -54,6 +64,12 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
     this.delivery = delivery;
     this.wakeup = wakeup;
     this.itemArrived = run::drain;
+    this.backingOff = plan.retry() == null ? null : new PriorityQueue<>(Admission::byRetryTime);
+  }
+
+  private static int byRetryTime(Slot<?, ?> a, Slot<?, ?> b) {
+    int byTime = Long.compare(a.watch().retryAt - b.watch().retryAt, 0);
+    return byTime != 0 ? byTime : Long.compare(a.index, b.index);
   }
 
   /** A limiter signalled one of the waits: worth another look. Any thread. */
@@ -66,13 +82,26 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
     return pulled;
   }
 
+  /** Items held aside that count against the lookahead: retries do not. */
   int heldAside() {
+    return heldCount - retriesHeld;
+  }
+
+  /** Items held aside, retries among them. */
+  int heldTotal() {
     return heldCount;
   }
 
   /** Whether no item is left: the source is done and nothing waits here. */
   boolean isExhausted() {
-    return sourceDone && pending == null && heldHead == null;
+    return sourceDone && pending == null && heldHead == null && (backingOff == null || backingOff.isEmpty());
+  }
+
+  /** A failed item backs off until {@link TaskWatch#retryAt} (it is {@link Slot.Phase#BACKING_OFF}). */
+  void backOff(Slot<T, R> slot, long now) {
+    PriorityQueue<Slot<T, R>> queue = Objects.requireNonNull(backingOff, "a run without retries backs nothing off");
+    queue.add(slot);
+    wakeup.wakeAt(queue.peek().watch().retryAt, now);
   }
 
   /** Whether an item pulled earlier waits here for its limits (and must start before newer ones). */
@@ -96,12 +125,46 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
    *     input order a full buffer may be waiting for one of them)
    */
   @Nullable Slot<T, R> nextStartable(long now, boolean mayPull) {
-    if (limiters.length == 0) {
+    if (limiters.length == 0 && backingOff == null) {
       // Nothing to acquire, so nothing is ever held aside or pending: the next item starts. Kept small
       // so that the JIT inlines it into the run's start loop, the path of every instant task.
       return mayPull ? pull(now) : null;
     }
+    if (backingOff != null && !backingOff.isEmpty()) {
+      Slot<T, R> retry = takeDueRetries(now);
+      if (retry != null) {
+        return retry;
+      }
+    }
+    if (limiters.length == 0) {
+      return mayPull ? pull(now) : null;
+    }
     return nextStartableThroughLimiters(now, mayPull);
+  }
+
+  /**
+   * Moves the retries whose backoff has passed to the held-aside list, due, and sets the timer for the
+   * next one. Without limiters nothing can refuse a retry: the first due one is returned to start.
+   */
+  private @Nullable Slot<T, R> takeDueRetries(long now) {
+    PriorityQueue<Slot<T, R>> queue = backingOff;
+    for (Slot<T, R> head = queue.peek(); head != null; head = queue.peek()) {
+      if (now - head.watch().retryAt < 0) {
+        wakeup.wakeAt(head.watch().retryAt, now);  // asked again on every look: the timer may have gone to another wait
+        return null;
+      }
+      queue.poll();
+      if (limiters.length == 0) {
+        return head;
+      }
+      StartWait<T, R> wait = new StartWait<>(run, head);
+      wait.retry = true;
+      wait.signalled = true;  // due now: try it on the next look through the held items
+      retriesHeld++;
+      holdAside(wait, now);
+      heldSignalled = true;
+    }
+    return null;
   }
 
   private @Nullable Slot<T, R> nextStartableThroughLimiters(long now, boolean mayPull) {
@@ -138,7 +201,7 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
       }
       StartWait<T, R> wait = pendingWait != null ? pendingWait : new StartWait<>(run, slot);
       waitFor(wait);
-      if (limiters[refusedBy].refusesPerItem() && heldCount < lookahead) {
+      if (limiters[refusedBy].refusesPerItem() && heldCount - retriesHeld < lookahead) {
         pending = null;  // hold it aside and go on with the next item
         pendingWait = null;
         holdAside(wait, now);
@@ -208,7 +271,7 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
       counted.waiting();
     }
     if (!listeners.isEmpty()) {
-      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0));
+      listeners.onWaiting(new TaskEvent(slot.index, slot.item, false, 0, 0, 1));
     }
     return slot;
   }
@@ -350,6 +413,9 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
     }
     wait.nextHeld = null;
     heldCount--;
+    if (wait.retry) {
+      retriesHeld--;
+    }
   }
 
   private void noteHeldDeadline(long deadline) {
@@ -378,7 +444,13 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
     heldHead = null;
     heldTail = null;
     heldCount = 0;
+    retriesHeld = 0;
     hasHeldDeadline = false;
+    if (backingOff != null) {
+      for (Slot<T, R> slot = backingOff.poll(); slot != null; slot = backingOff.poll()) {
+        dropped(slot, now);
+      }
+    }
     if (lastWait != null) {
       thrown = withdraw(lastWait, thrown);
     }
@@ -407,7 +479,7 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
       counted.dropped(now - slot.startedAt);
     }
     if (!listeners.isEmpty()) {
-      listeners.onCancelled(new TaskEvent(slot.index, slot.item, false, now - slot.startedAt, 0));
+      listeners.onCancelled(new TaskEvent(slot.index, slot.item, false, now - slot.startedAt, 0, slot.attempts()));
     }
   }
 

@@ -155,8 +155,8 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
     }
 
     @Override
-    public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
-      iterator.hand(shape.of(index, item, value, failure));
+    public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure, int attempts) {
+      iterator.hand(shape.of(index, item, value, failure, attempts));
       return true;
     }
 
@@ -191,11 +191,11 @@ final class AmapRun<T extends @Nullable Object, R extends @Nullable Object, E ex
     }
 
     @Override
-    public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
+    public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure, int attempts) {
       if (consumerCancelled) {
         return true;
       }
-      subscriber.onNext(shape.of(index, item, value, failure));
+      subscriber.onNext(shape.of(index, item, value, failure, attempts));
       return true;
     }
 

@@ -117,7 +117,7 @@ final class Delivery<T extends @Nullable Object, R extends @Nullable Object> {
       waiting--;
       emitted++;
       first.moveTo(Slot.Phase.DELIVERED);
-      if (!sink.onResult(first.index, first.item, first.value, first.failure)) {
+      if (!sink.onResult(first.index, first.item, first.value, first.failure, first.attempts())) {
         return false;
       }
     }
@@ -139,7 +139,7 @@ final class Delivery<T extends @Nullable Object, R extends @Nullable Object> {
    */
   boolean deliverAtOnce(long index, @Nullable T item, @Nullable R value) {
     emitted++;
-    return sink.onResult(index, item, value, null);
+    return sink.onResult(index, item, value, null, 1);
   }
 
   /** The run ended: nothing more is delivered. */

@@ -13,7 +13,7 @@ final class FutureSinks {
       RunFuture<@Nullable Void> future) {
     return new Sink<>() {
       @Override
-      public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
+      public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure, int attempts) {
         return true;
       }
 
@@ -35,8 +35,8 @@ final class FutureSinks {
     List<E> results = new ArrayList<>();
     return new Sink<>() {
       @Override
-      public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure) {
-        results.add(shape.of(index, item, value, failure));
+      public boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure, int attempts) {
+        results.add(shape.of(index, item, value, failure, attempts));
         return true;
       }
 
@@ -54,7 +54,7 @@ final class FutureSinks {
       private @Nullable R value;
 
       @Override
-      public boolean onResult(long index, @Nullable T item, @Nullable R result, @Nullable Throwable failure) {
+      public boolean onResult(long index, @Nullable T item, @Nullable R result, @Nullable Throwable failure, int attempts) {
         found = true;
         value = result;
         return false;

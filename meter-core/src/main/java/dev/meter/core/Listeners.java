@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import dev.meter.api.event.MeterListener;
 import dev.meter.api.event.TaskEvent;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -41,6 +42,11 @@ final class Listeners implements MeterListener {
   @Override
   public void onFailed(TaskEvent event, Throwable failure) {
     tell(listener -> listener.onFailed(event, failure));
+  }
+
+  @Override
+  public void onRetrying(TaskEvent event, Throwable failure, Duration delay) {
+    tell(listener -> listener.onRetrying(event, failure, delay));
   }
 
   @Override

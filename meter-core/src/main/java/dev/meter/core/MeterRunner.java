@@ -128,7 +128,7 @@ final class MeterRunner implements Runner {
     Run.Launcher<T, R> launcher = taskLauncher(task);
     return new AmapRun<T, R, R>(
         sink -> newRun(source, launcher, ordered, options.bufferSize(), failureMode(), false, sink),
-        (index, item, value, failure) -> value,
+        (index, item, value, failure, attempts) -> value,
         options.bufferSize());
   }
 
@@ -140,7 +140,7 @@ final class MeterRunner implements Runner {
     // Failures are results here, and each result carries its item, so the run keeps items until delivery.
     return new AmapRun<T, R, ItemResult<T, R>>(
         sink -> newRun(source, launcher, ordered, options.bufferSize(), FailureLedger.Mode.CAPTURE, true, sink),
-        (index, item, value, failure) -> new ItemResult<>(index, item, outcome(value, failure)),
+        (index, item, value, failure, attempts) -> new ItemResult<>(index, item, outcome(value, failure), attempts),
         options.bufferSize());
   }
 
@@ -152,7 +152,7 @@ final class MeterRunner implements Runner {
     checkCalls(calls);
     RunFuture<List<R>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(
-        Source.from(calls), callLauncher(), true, Long.MAX_VALUE, FutureSinks.collect(future, (index, call, value, failure) -> value));
+        Source.from(calls), callLauncher(), true, Long.MAX_VALUE, FutureSinks.collect(future, (index, call, value, failure, attempts) -> value));
     return started(future, run);
   }
 
@@ -162,7 +162,7 @@ final class MeterRunner implements Runner {
     checkCalls(calls);
     RunFuture<List<Outcome<R>>> future = new RunFuture<>();
     Run<AsyncCall<? extends R>, R> run = newRun(Source.from(calls), callLauncher(), true, Long.MAX_VALUE,
-        FailureLedger.Mode.CAPTURE, FutureSinks.collect(future, (index, call, value, failure) -> outcome(value, failure)));
+        FailureLedger.Mode.CAPTURE, FutureSinks.collect(future, (index, call, value, failure, attempts) -> outcome(value, failure)));
     return started(future, run);
   }
 
@@ -196,7 +196,7 @@ final class MeterRunner implements Runner {
       Source<? extends T> source, Run.Launcher<T, R> launcher, boolean ordered, long bufferSize,
       FailureLedger.Mode mode, boolean keepItems, Sink<T, R> sink) {
     RunPlan<T, R> plan = new RunPlan<>(launcher, limiters(), options.limits().maxAtOnce(), options.lookahead(), time,
-        ordered, mode, bufferSize, keepItems, listeners, counters, taskTimeoutNanos);
+        ordered, mode, bufferSize, keepItems, listeners, counters, taskTimeoutNanos, options.retry());
     return new Run<>(plan, SourceCursor.of(source), sink);
   }
 

@@ -10,6 +10,7 @@ interface ResultShape<T extends @Nullable Object, R extends @Nullable Object, E 
    * @param item the item, if the run kept it (only for results that include it)
    * @param value the task's result; null if it failed
    * @param failure what the task failed with; null if it succeeded
+   * @param attempts how many times the item's task ran (1 unless it was retried)
    */
-  E of(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure);
+  E of(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure, int attempts);
 }

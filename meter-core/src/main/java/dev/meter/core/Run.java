@@ -1,6 +1,9 @@
 package dev.meter.core;
 
 import dev.meter.api.AsyncTask;
+import dev.meter.api.RetryPolicy;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.event.TaskEvent;
 import dev.meter.api.TimeSource;
@@ -76,6 +79,8 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final @Nullable Leases leases;
   /** Whether successes are results for the sink ({@link Sink#keepsSuccesses()}). */
   private final boolean keepsSuccesses;
+  /** When a failed item is tried again; null for never. */
+  private final @Nullable RetryPolicy retry;
 
   // Inputs from other threads.
   private final AtomicInteger wip = new AtomicInteger();
@@ -110,9 +115,10 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     this.failures = new FailureLedger(plan.mode());
     this.wakeup = new Wakeup(time, this::drain);
     this.admission = new Admission<>(this, source, plan, delivery, wakeup);
-    this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0;
+    this.retry = plan.retry();
+    this.timed = limiters.length > 0 || !listeners.isEmpty() || plan.taskTimeoutNanos() > 0 || retry != null;
     this.leases = limiters.length == 0 ? null : Leases.forLimiters(limiters, counters, admission);
-    boolean plain = listeners.isEmpty() && plan.taskTimeoutNanos() == 0 && !plan.ordered()
+    boolean plain = listeners.isEmpty() && plan.taskTimeoutNanos() == 0 && !plan.ordered() && retry == null
         && (limiters.length == 0 || leases != null);
     this.plainTask = plain && plan.launcher() instanceof AsyncLauncher<T, R> async ? async.task() : null;
     this.keepsSuccesses = sink.keepsSuccesses();
@@ -275,9 +281,23 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
    */
   private void settle(Slot<T, R> slot, long now) {
     running.remove(slot);
-    slot.moveTo(Slot.Phase.SETTLED);
     TaskWatch watch = slot.watch;  // null for a plain task: no timeout, no permits, no listener data
     Throwable fault = watch == null ? null : releaseWatched(slot, watch, now);
+    long retryDelay = slot.failure == null || retry == null ? -1 : retryDelay(slot, retry);
+    if (retryDelay >= 0) {
+      retryLater(slot, now, retryDelay);
+    } else {
+      settleForGood(slot, now);
+    }
+    if (fault != null) {
+      failures.record(fault);
+      stop();
+    }
+  }
+
+  /** The settled task is the item's last attempt: its outcome becomes a result or a failure. */
+  private void settleForGood(Slot<T, R> slot, long now) {
+    slot.moveTo(Slot.Phase.SETTLED);
     if (counters.length > 0) {
       countEnded(slot);
     }
@@ -296,10 +316,42 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     } else {
       delivery.settled(slot);
     }
-    if (fault != null) {
-      failures.record(fault);
-      stop();
+  }
+
+  /**
+   * How long the failed attempt of {@code slot} waits before its item is tried again; -1 if it is not
+   * (the policy says no, or the run is stopping). A predicate that throws fails the item with what
+   * it threw, the task's failure attached.
+   */
+  private long retryDelay(Slot<T, R> slot, RetryPolicy policy) {
+    Throwable failed = slot.failure;
+    if (stopping || failed == null) {
+      return -1;
     }
+    try {
+      return policy.delayNanosAfter(slot.attempts(), failed, ThreadLocalRandom.current().nextDouble());
+    } catch (Throwable thrown) {
+      if (thrown != failed) {
+        thrown.addSuppressed(failed);
+      }
+      slot.failure = thrown;
+      return -1;
+    }
+  }
+
+  /** The failed attempt goes back to admission, which starts it again once its backoff has passed. */
+  private void retryLater(Slot<T, R> slot, long now, long delayNanos) {
+    for (TaskCounters counted : counters) {
+      counted.retrying();
+    }
+    if (!listeners.isEmpty()) {
+      TaskWatch watch = slot.watch;
+      long waited = watch == null ? 0 : watch.waitedNanos;
+      TaskEvent event = new TaskEvent(slot.index, slot.item, true, waited, now - slot.startedAt, slot.attempts());
+      listeners.onRetrying(event, slot.failure, Duration.ofNanos(delayNanos));
+    }
+    slot.backOff(now, now + delayNanos);
+    admission.backOff(slot, now);
   }
 
   /**
@@ -345,7 +397,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private void tellSettled(Slot<T, R> slot, long now) {
     TaskWatch watch = slot.watch;
     long waited = watch == null ? 0 : watch.waitedNanos;
-    TaskEvent event = new TaskEvent(slot.index, slot.item, true, waited, now - slot.startedAt);
+    TaskEvent event = new TaskEvent(slot.index, slot.item, true, waited, now - slot.startedAt, slot.attempts());
     Throwable thrown = slot.failure;
     if (thrown == null) {
       listeners.onSucceeded(event);
@@ -526,7 +578,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     }
     if (!listeners.isEmpty()) {
       slot.watch().waitedNanos = waited;
-      listeners.onStarted(new TaskEvent(slot.index, slot.item, true, waited, 0));
+      listeners.onStarted(new TaskEvent(slot.index, slot.item, true, waited, 0, slot.attempts()));
     }
     long timeout = plan.taskTimeoutNanos();
     if (timeout > 0) {
@@ -599,9 +651,9 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
     if (!terminated && delivery.waiting() != delivery.countWaiting()) {
       throw new AssertionError("results waiting " + delivery.waiting() + " but " + delivery.countWaiting() + " queued");
     }
-    if (admission.heldAside() != admission.countHeld() || admission.heldAside() > plan.lookahead()) {
-      throw new AssertionError("held aside " + admission.heldAside() + " of " + admission.countHeld()
-          + " linked, lookahead " + plan.lookahead());
+    if (admission.heldTotal() != admission.countHeld() || admission.heldAside() > plan.lookahead()) {
+      throw new AssertionError("held aside " + admission.heldAside() + " (" + admission.heldTotal() + " with retries) of "
+          + admission.countHeld() + " linked, lookahead " + plan.lookahead());
     }
     if (running.size() > plan.maxAtOnce()) {
       throw new AssertionError("running " + running.size() + " above maxAtOnce " + plan.maxAtOnce());

@@ -1,5 +1,6 @@
 package dev.meter.core;
 
+import dev.meter.api.RetryPolicy;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.TaskCounters;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param listeners who is told of each task's life
  * @param counters the statistics of the shared and keyed limiters passed through, counted directly
  * @param taskTimeoutNanos a task running longer is cancelled and fails; 0 for none
+ * @param retry when a failed item is tried again; null for never
  */
 record RunPlan<T extends @Nullable Object, R extends @Nullable Object>(
     Run.Launcher<T, R> launcher,
@@ -33,4 +35,5 @@ record RunPlan<T extends @Nullable Object, R extends @Nullable Object>(
     boolean keepItems,
     Listeners listeners,
     TaskCounters[] counters,
-    long taskTimeoutNanos) {}
+    long taskTimeoutNanos,
+    @Nullable RetryPolicy retry) {}

@@ -13,7 +13,7 @@ interface Sink<T extends @Nullable Object, R extends @Nullable Object> {
    *
    * @return false when the sink has what it wanted and the run should stop (runAny's first success)
    */
-  boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure);
+  boolean onResult(long index, @Nullable T item, @Nullable R value, @Nullable Throwable failure, int attempts);
 
   /**
    * Whether successes are results for this sink; false when only failures and the end matter

@@ -34,6 +34,8 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
     HELD_ASIDE,
     /** Started and not yet taken in as settled. */
     RUNNING,
+    /** Its attempt failed and a retry policy tries it again: it waits out its backoff. */
+    BACKING_OFF,
     /** Its task ended and the run took that in; a result waits for delivery. */
     SETTLED,
     /** Its result went to the sink. */
@@ -47,7 +49,8 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
       return switch (this) {
         case WAITING -> next == HELD_ASIDE || next == RUNNING || next == DROPPED;
         case HELD_ASIDE -> next == RUNNING || next == DROPPED;
-        case RUNNING -> next == SETTLED;
+        case RUNNING -> next == SETTLED || next == BACKING_OFF;
+        case BACKING_OFF -> next == HELD_ASIDE || next == RUNNING || next == DROPPED;
         case SETTLED -> next == DELIVERED || next == DROPPED;
         case DELIVERED, DROPPED -> false;
       };
@@ -194,7 +197,10 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
 
   /** Cancels the running task: the stage is cancelled, a blocking task interrupted. */
   void cancel() {
-    Object running = task;
+    cancelTask(task);
+  }
+
+  private static void cancelTask(@Nullable Object running) {
     if (running instanceof InterruptibleJob<?> blocking) {
       blocking.cancel();
     } else if (running instanceof CompletionStage<?> stage) {
@@ -206,13 +212,40 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
     }
   }
 
-  /** Cancels the task if it is still running after {@code nanos}, failing it with a timeout. */
+  /**
+   * Cancels the task if it is still running after {@code nanos}, failing it with a timeout. A timer
+   * that fires as its attempt settles must not cancel the item's next attempt: it reads the task
+   * first, then checks that its watch is still the slot's. A retry replaces the watch before the next
+   * attempt's task is written (volatile), so a task read from a later attempt comes with a watch
+   * that no longer matches, and an earlier task is done and harmless to cancel.
+   */
   void scheduleTimeout(TimeSource time, long nanos) {
     TaskWatch timed = watch();
     timed.timeout = time.schedule(() -> {
       timed.timedOut = new TaskTimeoutException(index, Duration.ofNanos(nanos));
-      cancel();
+      Object current = task;
+      if (watch == timed) {
+        cancelTask(current);
+      }
     }, nanos);
+  }
+
+  /** Which attempt at the item this is (or was, once settled), counting from 1. */
+  int attempts() {
+    TaskWatch timed = watch;
+    return timed == null ? 1 : timed.attempt;
+  }
+
+  /**
+   * The attempt failed and is tried again after its backoff, until {@code retryAt}: what it gave is
+   * forgotten, and the next attempt has a watch of its own.
+   */
+  void backOff(long now, long retryAt) {
+    moveTo(Phase.BACKING_OFF);
+    watch = watch().nextAttempt(retryAt);
+    value = null;
+    failure = null;
+    startedAt = now;  // its next wait counts from here
   }
 
   /** This task's {@link TaskWatch}, made on first use. */

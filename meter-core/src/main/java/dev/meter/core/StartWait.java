@@ -22,6 +22,9 @@ final class StartWait<T extends @Nullable Object, R extends @Nullable Object> im
   /** The limiter it registered with has signalled. */
   volatile boolean signalled;
 
+  /** Whether this is a failed item's retry (which the run's lookahead does not count). */
+  boolean retry;
+
   /** The next item held aside after this one, in input order. */
   @Nullable StartWait<T, R> nextHeld;
 

@@ -18,4 +18,20 @@ final class TaskWatch {
   TimeSource.@Nullable Scheduled timeout;
   /** Set by the timeout's timer before it cancels the task; read by the completing and starting threads. */
   volatile @Nullable TaskTimeoutException timedOut;
+  /** Which attempt at its item this is, from 1; above 1 only under a retry policy. */
+  int attempt = 1;
+  /** When a failed attempt's backoff ends, by the run's clock; meaningful while the slot backs off. */
+  long retryAt;
+
+  /**
+   * The watch of the item's next attempt. A new one, not this one cleared: a timeout timer of this
+   * attempt that fires late sets only this watch's flag, and cancels nothing (see
+   * {@link Slot#scheduleTimeout}).
+   */
+  TaskWatch nextAttempt(long retryAt) {
+    TaskWatch next = new TaskWatch();
+    next.attempt = attempt + 1;
+    next.retryAt = retryAt;
+    return next;
+  }
 }

@@ -13,12 +13,21 @@ import java.time.Duration;
  * @param succeeded tasks that succeeded
  * @param failed tasks that failed
  * @param cancelled tasks cancelled, and items dropped before they could start
+ * @param retried attempts that failed and were tried again under a {@link dev.meter.api.RetryPolicy}
+ *     (each also counted in {@code started}; the item's last attempt ends it as one of the above)
  * @param totalWaited the time all started or dropped items spent waiting for their limits
  */
 public record MeterStats(
-    long waiting, long running, long started, long succeeded, long failed, long cancelled, Duration totalWaited) {
+    long waiting, long running, long started, long succeeded, long failed, long cancelled, long retried,
+    Duration totalWaited) {
 
-  /** Tasks that have ended, whichever way. */
+  /** Counters of runs without retries. */
+  public MeterStats(
+      long waiting, long running, long started, long succeeded, long failed, long cancelled, Duration totalWaited) {
+    this(waiting, running, started, succeeded, failed, cancelled, 0, totalWaited);
+  }
+
+  /** Tasks that have ended, whichever way (an attempt that is retried does not end its task). */
   public long finished() {
     return succeeded + failed + cancelled;
   }

@@ -41,6 +41,11 @@ public final class StatsRecorder implements MeterListener {
   }
 
   @Override
+  public void onRetrying(TaskEvent event, Throwable failure, java.time.Duration delay) {
+    counters.retrying();
+  }
+
+  @Override
   public void onCancelled(TaskEvent event) {
     if (event.started()) {
       counters.cancelled();

@@ -12,5 +12,13 @@ import org.jspecify.annotations.Nullable;
  * @param waitedNanos how long the item waited for its limits: 0 in {@code onWaiting}; from then on, the
  *     time from being taken to starting (or to being dropped, for an item that never started)
  * @param ranNanos how long the task ran: 0 until it ends
+ * @param attempt which attempt at the item this is, counting from 1 (above 1 only under a
+ *     {@link dev.meter.api.RetryPolicy}; its wait counts from the failure of the attempt before)
  */
-public record TaskEvent(long index, @Nullable Object item, boolean started, long waitedNanos, long ranNanos) {}
+public record TaskEvent(long index, @Nullable Object item, boolean started, long waitedNanos, long ranNanos, int attempt) {
+
+  /** The event of a first attempt. */
+  public TaskEvent(long index, @Nullable Object item, boolean started, long waitedNanos, long ranNanos) {
+    this(index, item, started, waitedNanos, ranNanos, 1);
+  }
+}

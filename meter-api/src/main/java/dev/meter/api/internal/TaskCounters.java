@@ -18,6 +18,7 @@ public final class TaskCounters {
   private final LongAdder succeeded = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder cancelled = new LongAdder();
+  private final LongAdder retried = new LongAdder();
   private final LongAdder waitedNanos = new LongAdder();
 
   /** An item was taken from its source and waits for its limits. */
@@ -66,6 +67,13 @@ public final class TaskCounters {
     cancelled.increment();
   }
 
+  /** A started task failed and its item waits to be tried again. */
+  public void retrying() {
+    running.decrement();
+    retried.increment();
+    waiting.increment();
+  }
+
   /** A waiting item was dropped before its start, after {@code waitedNanos}. */
   public void dropped(long waitedNanos) {
     waiting.decrement();
@@ -76,6 +84,6 @@ public final class TaskCounters {
   /** The counters now. Each is read separately, so a snapshot taken mid-step may be off by one task. */
   public MeterStats snapshot() {
     return new MeterStats(waiting.sum(), running.sum(), started.sum(), succeeded.sum(), failed.sum(),
-        cancelled.sum(), Duration.ofNanos(waitedNanos.sum()));
+        cancelled.sum(), retried.sum(), Duration.ofNanos(waitedNanos.sum()));
   }
 }
