@@ -8,6 +8,7 @@ import dev.meter.api.KeyedLimiter;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.LimiterConfig;
 import dev.meter.api.event.MeterListener;
+import dev.meter.api.RetryPolicy;
 import dev.meter.api.RunOptions;
 import dev.meter.api.SharedLimiter;
 import dev.meter.api.Source;
@@ -150,6 +151,8 @@ class FaultInjectionStressTest {
     final int asyncPercent;
     final int failPercent;
     final double rate;
+    /** Failed tasks (injected failures and timeouts) tried again, after backoffs of 0 to 2 ms; or null. */
+    final @Nullable RetryPolicy retry;
 
     final DefaultSharedLimiter shared;
     final FaultyLimiter faulty;
@@ -179,6 +182,8 @@ class FaultInjectionStressTest {
       asyncPercent = random.nextInt(4) * 25;
       failPercent = random.nextInt(3) == 0 ? random.nextInt(10) : 0;
       rate = !endless && random.nextInt(4) == 0 ? 50_000 : 0;
+      retry = random.nextInt(3) == 0 ? RetryPolicy.builder().maxAttempts(1 + random.nextInt(4))
+          .backoff(Duration.ZERO, Duration.ofMillis(random.nextInt(3))).multiplier(1 + random.nextInt(3)).build() : null;
       shared = new DefaultSharedLimiter(LimiterConfig.builder().maxAtOnce(1 + random.nextInt(8)).build());
       faulty = new FaultyLimiter(seed, limiterFaultPercent);
       keyed = random.nextBoolean()
@@ -210,6 +215,9 @@ class FaultInjectionStressTest {
       }
       if (rate > 0) {
         options.maxPerSecond(rate).maxBurst(8);
+      }
+      if (retry != null) {
+        options.retry(retry);
       }
       CompletableFuture<?>[] handle = new CompletableFuture<?>[1];
       Runnable cancel = () -> {
@@ -410,6 +418,11 @@ class FaultInjectionStressTest {
         }
 
         @Override
+        public void onRetrying(TaskEvent event, Throwable failure, Duration delay) {
+          maybeThrow("onRetrying");
+        }
+
+        @Override
         public void onCancelled(TaskEvent event) {
           maybeThrow("onCancelled");
         }
@@ -449,7 +462,7 @@ class FaultInjectionStressTest {
           + ", limiterFault%=" + limiterFaultPercent + ", keyFault%=" + keyFaultPercent
           + ", sourceFault/10k=" + sourceFaultPercent + ", closeThrows=" + closeThrows
           + ", scheduleFault%=" + scheduleFaultPercent + ", timeout=" + timeout + ", async%=" + asyncPercent
-          + ", fail%=" + failPercent + ", rate=" + rate + ", keyed=" + (keyed != null) + "}";
+          + ", fail%=" + failPercent + ", rate=" + rate + ", keyed=" + (keyed != null) + ", retry=" + retry + "}";
     }
   }
 }
