@@ -40,7 +40,7 @@ internal fun <T, R> itemResultsOf(input: Input<T>, settings: Settings, ordered: 
     val carried = input.task(workers) { item -> task(item).orNullValue() }
     val source = input.source(scope)
     val amap = if (ordered) runner.amapOrderedResults(source, carried) else runner.amapResults(source, carried)
-    amap.asPublisher().mapped { raw -> ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.fromNullValue<R>() }) }
+    amap.asPublisher().mapped { raw -> ItemResult<T, R>(raw.index(), input.item(raw.item()), raw.outcome().map { it.fromNullValue<R>() }, raw.attempts()) }
   }
 
 internal suspend fun <R> runAllOf(tasks: Iterable<suspend () -> R>, settings: Settings): List<R> = supervisorScope {

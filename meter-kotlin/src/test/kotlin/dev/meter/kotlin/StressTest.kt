@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test
  * `finally`, so a slot freed before its coroutine ended shows), and each delivered result belongs to
  * a started item and came once. A third of the runs start under a rate of their own, and a third go
  * through one shared limiter with a rate: when all have ended, its gate counts no start as granted
- * and not yet begun (one left counted would hold back every later grant through that limiter).
+ * and not yet begun (one left counted would hold back every later grant through that limiter). A
+ * third retry failed items (which then fail only their first attempt): each attempt's body ends once,
+ * and attempts of one item never run at once.
  * `-Dmeter.kotlin.stress.runs=N` (300 in the build), `-Dmeter.kotlin.stress.seed=S`.
  */
 class StressTest {
@@ -62,6 +64,10 @@ class StressTest {
     val timeout = if (random.nextInt(3) == 0) (1 + random.nextInt(3)).milliseconds else null
     val cleanupMillis = IntArray(n) { if (random.nextInt(4) == 0) 1 + random.nextInt(2) else 0 }
     val blocking = random.nextInt(4) == 0
+    val maxAttempts = if (random.nextInt(3) == 0) 2 + random.nextInt(2) else 1
+    val startsPerItem = ConcurrentHashMap<Int, AtomicInteger>()
+    val runningPerItem = ConcurrentHashMap<Int, AtomicInteger>()
+    val overlaps = AtomicInteger()
 
     val probe = Probe()
     val endedPerItem = ConcurrentHashMap<Int, AtomicInteger>()
@@ -72,6 +78,9 @@ class StressTest {
     val deliveredValues: MutableSet<Int> = ConcurrentHashMap.newKeySet()
     val task: suspend (Int) -> Int = { i ->
       try {
+        val attempt = startsPerItem.computeIfAbsent(i) { AtomicInteger() }.incrementAndGet()
+        val runningNow = runningPerItem.computeIfAbsent(i) { AtomicInteger() }
+        if (runningNow.incrementAndGet() > 1) overlaps.incrementAndGet()
         probe.track(i) {
           if (probe.started.size > cancelAfterStarts && cancelAfterStarts >= 0) enoughStarted.complete(Unit)
           try {
@@ -80,10 +89,11 @@ class StressTest {
               delays[i] == 0 -> yield()
               else -> delay(delays[i].toLong())
             }
-            if (i in failing) throw IllegalStateException("item $i failed")
+            if (i in failing && (maxAttempts == 1 || attempt == 1)) throw IllegalStateException("item $i failed")
             i
           } finally {
             if (cleanupMillis[i] > 0) withContext(NonCancellable) { delay(cleanupMillis[i].toLong()) }
+            runningNow.decrementAndGet()
           }
         }
       } finally {
@@ -100,6 +110,7 @@ class StressTest {
     val options = runOptions {
       failurePolicy(policy)
       timeout?.let { taskTimeout(it) }
+      if (maxAttempts > 1) retry(retryPolicy(maxAttempts = maxAttempts, initialDelay = 0.milliseconds, maxDelay = 1.milliseconds))
       when (pace) {
         1 -> limits(limits(maxPerSecond = 5_000.0 + random.nextInt(20_000), maxBurst = 1 + random.nextInt(8)))
         2 -> limiter(shared)
@@ -128,8 +139,11 @@ class StressTest {
     assertThat(probe.active.get()).`as`("tasks still running after the call ended").isZero()
     assertThat(probe.peak.get()).`as`("peak running").isLessThanOrEqualTo(maxAtOnce)
     for (i in probe.started) {
-      assertThat(endedPerItem[i as Int]?.get()).`as`("item %s ended once", i).isEqualTo(1)
+      val attempts = startsPerItem[i as Int]!!.get()
+      assertThat(attempts).`as`("item %s's attempts", i).isLessThanOrEqualTo(maxAttempts)
+      assertThat(endedPerItem[i]?.get()).`as`("item %s ended once per attempt", i).isEqualTo(attempts)
     }
+    assertThat(overlaps.get()).`as`("attempts of one item running at once").isZero()
     assertThat(endedPerItem.keys).isEqualTo(probe.started)
     for ((i, count) in delivered) {
       assertThat(count.get()).`as`("item %s delivered once", i).isEqualTo(1)
