@@ -63,6 +63,15 @@ public class ReadmeContext {
     return CompletableFuture.completedFuture("page of " + url);
   }
 
+  /** A service that refuses the first call for each URL with an IOException, and answers the next. */
+  protected CompletableFuture<String> callService(String url) {
+    calls.add("call " + url);
+    if (calls.stream().filter(("call " + url)::equals).count() == 1) {
+      return CompletableFuture.failedFuture(new java.io.IOException("connection reset by " + url));
+    }
+    return CompletableFuture.completedFuture("answer from " + url);
+  }
+
   protected CompletableFuture<byte[]> download(String mirror) {
     calls.add("download " + mirror);
     return CompletableFuture.completedFuture(mirror.getBytes());

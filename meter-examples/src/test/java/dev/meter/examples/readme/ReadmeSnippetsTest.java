@@ -169,12 +169,15 @@ class ReadmeSnippetsTest {
           .isEqualTo(Limits.of(4, Rate.perSecond(5)))),
       Map.entry("StatsRecorder progress = new StatsRecorder();", c -> assertThat(c.calls)
           .contains("fetch https://a.example/1", "fetch https://b.example/2", "fetch https://c.example/3")),
+      Map.entry("amapResults(urls, this::callService)", c -> assertThat(c.calls)
+          .contains("use https://a.example/1 took 2 attempt(s): Success[value=answer from https://a.example/1]",
+              "use https://c.example/3 took 2 attempt(s): Success[value=answer from https://c.example/3]")),
       Map.entry("new WeightedLimiter(10)", c -> assertThat(c.calls)
           .contains("fetch short", "fetch longer", "fetch x")));
 
   /** Blocks that only declare or configure (options, a limiter, a recipe's task): nothing to observe. */
   private static final List<String> DECLARE_ONLY = List.of(
-      "final class RetryLater",                       // defines a task for the reader's own retry code
+      "throw new OverloadedException(\"429 for \"",   // a limiter, its options and a task that reports refusals
       "Meter.adaptiveLimiter(AdaptiveConfig",          // an adaptive limiter and a task that reports refusals
       "Meter.costLimiter(LimiterConfig",               // limiters of requests and tokens, and their options
       "perHost.pauseFor(\"api.example.com\"",          // a keyed limiter and its options
