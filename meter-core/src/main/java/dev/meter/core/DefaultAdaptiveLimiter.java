@@ -20,11 +20,17 @@ import org.jspecify.annotations.Nullable;
 /**
  * An {@link AdaptiveLimiter}: a {@link DefaultSharedLimiter} holds the limits in force (so the
  * envelope, the waiting and the pauses are the shared limiter's own), and this class moves them as
- * the outcomes of the tasks it let through come back (a step up per success, multiplicative decrease).
+ * the outcomes of the tasks it let through come back.
  *
  * <p>Each permit remembers the generation of the limits it was granted under; a decrease raises the
  * generation, so the refusals of tasks that started before it (one burst of 429s, say) lower the
- * limits once, not once each. The limits are kept unrounded here and handed to the shared limiter only
+ * limits once, not once each. Down: at the first refusal of a generation, by the backoff ratio; then,
+ * as the rest of that generation's outcomes come in, to the share of them the service took (at most
+ * halving), which from far above the service is most of the way in one step. Up: each limit climbs
+ * back along a cubic in the successes since the cut, as TCP CUBIC's window does: quickly at first,
+ * slowly around the value it was refused at (reached after {@code recoverySuccesses} successes), then
+ * faster again beyond it, to find a service that has grown. So the probes that cost a refusal (and a
+ * Retry-After pause) are rare while the service stays where it was. The limits are kept unrounded here and handed to the shared limiter only
  * when they move enough to matter (a whole task at once, 1% of the rate): every change of a shared
  * limiter's limits wakes all its waiters.
  */
@@ -37,8 +43,32 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   /** The limiter's own clock, the shared limiter's: latencies are measured on it. */
   private final TimeSource time;
 
+  /** A generation's outcomes needed before its share of refusals is trusted. */
+  private static final int SHARE_SAMPLE = 10;
+  /** The deepest cut a generation's share of refusals makes: to half its limits. */
+  private static final double DEEPEST_SHARE_CUT = 0.5;
+
   // Guarded by this.
-  private int maxBurst;
+  /** The burst, unrounded; it adapts like the rate (a burst above the service's is refused at any rate). */
+  private double burst;
+  /** The highest burst: where it started, or what {@link #setMaxBurst} set. */
+  private int burstCeiling;
+  /** Each limit's value at the last cut (where the cubic climb levels off), and the share it was cut by. */
+  private double ratePeak;
+  private double atOncePeak;
+  private double burstPeak;
+  private double rateCut;
+  private double atOnceCut;
+  private double burstCut;
+  /** Successes since the last cut: where the limits are on their climb back. */
+  private long climbed;
+  /** Outcomes of the current generation's permits so far. */
+  private int currentSucceeded;
+  private int currentRefused;
+  /** The generation cut last, its outcomes so far, and whether its share has cut already. */
+  private long cutGeneration = -1;
+  private int cutSucceeded;
+  private int cutRefused;
   /** The rate in starts per second, unrounded; 0 without a rate. */
   private double perSecond;
   /** The rate last handed to {@link #inForce}. */
@@ -64,8 +94,26 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     this.perSecond = rate == null ? 0 : rate.perSecond();
     this.appliedPerSecond = perSecond;
     this.atOnce = start.maxAtOnce();
-    this.maxBurst = start.maxBurst();
+    this.burst = start.maxBurst();
+    this.burstCeiling = start.maxBurst();
     this.latest = start;
+    levelOff();
+  }
+
+  /**
+   * The limits as they are now are where the climb levels off, as if reached after a cut of the usual
+   * ratio: from the start, or limits set by hand, adaptation goes on with the convex part of the climb.
+   * Guarded by this.
+   */
+  private void levelOff() {
+    double cut = 1 - config.backoffRatio();
+    ratePeak = perSecond;
+    atOncePeak = atOnce;
+    burstPeak = burst;
+    rateCut = cut;
+    atOnceCut = cut;
+    burstCut = cut;
+    climbed = config.recoverySuccesses();
   }
 
   /**
@@ -104,58 +152,128 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     }
     Outcome<?> outcome = failure == null ? Outcome.success(value) : Outcome.failure(failure);
     // A predicate that throws fails the run through the engine's release fault: not swallowed.
-    if (config.overload().test(outcome)) {
-      if (failure instanceof OverloadedException refused) {
-        refused.retryAfter().ifPresent(inForce::pauseFor);
-      }
-      decrease(granted.generation());
-    } else if (failure == null) {
-      increase(config.latencyBased() ? time.read() - granted.startedNanos() : 0, inFlight);
+    boolean refused = config.overload().test(outcome);
+    if (refused && failure instanceof OverloadedException overloaded) {
+      overloaded.retryAfter().ifPresent(inForce::pauseFor);
+    }
+    if (refused || failure == null) {
+      tell(outcome(granted.generation(), refused, config.latencyBased() ? time.read() - granted.startedNanos() : 0, inFlight));
     }
   }
 
-  /** Multiplies each limit by the backoff ratio, once per generation. */
-  private void decrease(long seenGeneration) {
-    Change change;
-    synchronized (this) {
-      if (seenGeneration != generation) {
-        return;  // started before the last decrease: its refusal is about the old limits
+  /** Takes in one outcome for load (a refusal or a success) of a permit of {@code seenGeneration}. */
+  private synchronized @Nullable Change outcome(long seenGeneration, boolean refused, long latencyNanos, int inFlight) {
+    if (seenGeneration == generation) {
+      if (refused) {
+        currentRefused++;
+        return cut(seenGeneration);
       }
-      generation = seenGeneration + 1;
-      Limits before = latest;
-      double ratio = config.backoffRatio();
-      if (perSecond > 0) {
-        perSecond = Math.max(config.minRate().perSecond(), perSecond * ratio);
+      currentSucceeded++;
+    } else if (seenGeneration == cutGeneration) {
+      if (refused) {
+        cutRefused++;
+      } else {
+        cutSucceeded++;
       }
-      if (atOnce != Limits.UNLIMITED) {
-        atOnce = Math.max(config.minAtOnce(), Math.floor(atOnce * ratio));
+      Change deeper = cutToShare();
+      if (deeper != null || refused) {
+        return deeper;
       }
-      change = apply(before, Cause.OVERLOAD, true);
+    } else if (refused) {
+      return null;  // started before the last decrease: its refusal is about the old limits
     }
-    tell(change);
+    return climb(latencyNanos, inFlight);
   }
 
   /**
-   * One success's step up: each limit grows by the same share of itself, so that about
-   * {@link AdaptiveConfig#recoverySuccesses()} of them undo one decrease at any scale. (A fixed step
-   * would climb past a slow service's limit every few requests, and each climb costs a refusal.) With
-   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead.
+   * The first refusal of the current generation: each limit is multiplied by the backoff ratio, and
+   * the generation's outcomes go on counting for {@link #cutToShare}. Guarded by this.
    */
-  private void increase(long latencyNanos, int inFlight) {
-    Change change;
-    synchronized (this) {
-      Limits before = latest;
-      double growth = (1 / config.backoffRatio() - 1) / config.recoverySuccesses();
-      if (perSecond > 0) {
-        perSecond = Math.min(config.maxRate().perSecond(), perSecond * (1 + growth));
-      }
-      if (atOnce != Limits.UNLIMITED) {
-        double next = config.latencyBased() ? vegas(latencyNanos, inFlight) : atOnce * (1 + growth);
-        atOnce = Math.max(config.minAtOnce(), Math.min(config.maxAtOnce(), next));
-      }
-      change = apply(before, Cause.SUCCESSES, false);
+  private Change cut(long seenGeneration) {
+    generation = seenGeneration + 1;
+    cutGeneration = seenGeneration;
+    cutSucceeded = currentSucceeded;
+    cutRefused = currentRefused;
+    currentSucceeded = 0;
+    currentRefused = 0;
+    double ratio = config.backoffRatio();
+    // Refused before the climb got back to the last peak: the service's limit is below that peak, so
+    // the climb levels off below where it was refused this time (CUBIC's "fast convergence"). Far
+    // above the service, each refusal then takes the limits down by the ratio, not a fraction of it.
+    double peakShare = climbed < config.recoverySuccesses() ? (1 + ratio) / 2 : 1;
+    ratePeak = perSecond * peakShare;
+    atOncePeak = atOnce == Limits.UNLIMITED ? atOnce : atOnce * peakShare;
+    burstPeak = burst * peakShare;
+    Limits before = latest;
+    if (perSecond > 0) {
+      perSecond = Math.max(config.minRate().perSecond(), perSecond * ratio);
     }
-    tell(change);
+    if (atOnce != Limits.UNLIMITED) {
+      atOnce = Math.max(config.minAtOnce(), Math.floor(atOnce * ratio));
+    }
+    burst = Math.max(1, Math.floor(burst * ratio));
+    return startClimb(before);
+  }
+
+  /**
+   * The generation cut last has more outcomes in: if the service took a smaller share of them than
+   * the backoff ratio, each limit comes down to that share of where it was (at most halved), once the
+   * share rests on enough outcomes. From twice the service's rate, that is most of the way down in one
+   * step, where ratio after ratio would take a refusal (and its Retry-After pause) each. Guarded by this.
+   */
+  private @Nullable Change cutToShare() {
+    int outcomes = cutSucceeded + cutRefused;
+    if (outcomes < SHARE_SAMPLE) {
+      return null;
+    }
+    double share = Math.max(DEEPEST_SHARE_CUT, cutSucceeded / (double) outcomes);
+    Limits before = latest;
+    boolean lower = false;
+    if (perSecond > 0 && ratePeak * share < perSecond) {
+      perSecond = Math.max(config.minRate().perSecond(), ratePeak * share);
+      lower = true;
+    }
+    if (atOnce != Limits.UNLIMITED && Math.floor(atOncePeak * share) < atOnce) {
+      atOnce = Math.max(config.minAtOnce(), Math.floor(atOncePeak * share));
+      lower = true;
+    }
+    if (Math.floor(burstPeak * share) < burst) {
+      burst = Math.max(1, Math.floor(burstPeak * share));
+      lower = true;
+    }
+    return lower ? startClimb(before) : null;
+  }
+
+  /** The limits were cut from their peaks: the climb back starts over. Guarded by this. */
+  private Change startClimb(Limits before) {
+    rateCut = ratePeak > 0 ? 1 - perSecond / ratePeak : 0;
+    atOnceCut = atOncePeak > 0 && atOncePeak != Limits.UNLIMITED ? 1 - atOnce / atOncePeak : 0;
+    burstCut = 1 - burst / burstPeak;
+    climbed = 0;
+    return apply(before, Cause.OVERLOAD, true);
+  }
+
+  /**
+   * One success's step up the climb: each limit is {@code peak * (1 - cut * (1 - n / N)^3)} after
+   * {@code n} successes since the cut, {@code N} being {@link AdaptiveConfig#recoverySuccesses()}:
+   * back near the peak it was refused at within about half of {@code N}, level there, and past it ever
+   * faster after {@code N}, up to the ceiling. (A constant step climbed past a steady service's limit
+   * every few dozen successes, each time at the cost of a refusal and its pause.) With
+   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead. Guarded by this.
+   */
+  private @Nullable Change climb(long latencyNanos, int inFlight) {
+    Limits before = latest;
+    double along = 1 - (double) ++climbed / config.recoverySuccesses();
+    double curve = along * along * along;
+    if (perSecond > 0) {
+      perSecond = Math.min(config.maxRate().perSecond(), Math.max(perSecond, ratePeak * (1 - rateCut * curve)));
+    }
+    if (atOnce != Limits.UNLIMITED) {
+      double next = config.latencyBased() ? vegas(latencyNanos, inFlight) : Math.max(atOnce, atOncePeak * (1 - atOnceCut * curve));
+      atOnce = Math.max(config.minAtOnce(), Math.min(config.maxAtOnce(), next));
+    }
+    burst = Math.min(burstCeiling, Math.max(burst, burstPeak * (1 - burstCut * curve)));
+    return apply(before, Cause.SUCCESSES, false);
   }
 
   /**
@@ -205,12 +323,13 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
    */
   private @Nullable Change apply(Limits before, Cause cause, boolean always) {
     int wholeAtOnce = atOnce == Limits.UNLIMITED ? Limits.UNLIMITED : (int) Math.floor(atOnce);
+    int wholeBurst = (int) Math.floor(burst);
     boolean rateMoved = perSecond > 0 && (Math.abs(perSecond - appliedPerSecond) >= appliedPerSecond * RATE_RESOLUTION
         || perSecond == config.maxRate().perSecond() || perSecond == config.minRate().perSecond());
-    if (!always && !rateMoved && wholeAtOnce == before.maxAtOnce()) {
+    if (!always && !rateMoved && wholeAtOnce == before.maxAtOnce() && wholeBurst == before.maxBurst()) {
       return null;
     }
-    Limits after = new Limits(wholeAtOnce, perSecond > 0 ? Rate.perSecond(perSecond) : null, maxBurst);
+    Limits after = new Limits(wholeAtOnce, perSecond > 0 ? Rate.perSecond(perSecond) : null, wholeBurst);
     if (after.equals(before)) {
       return null;
     }
@@ -265,6 +384,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       if (atOnce != Limits.UNLIMITED && limits.maxAtOnce() != Limits.UNLIMITED) {
         atOnce = Math.min(config.maxAtOnce(), Math.max(config.minAtOnce(), limits.maxAtOnce()));
       }
+      levelOff();
       change = apply(before, Cause.SET, true);
     }
     tell(change);
@@ -293,7 +413,9 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       Rate slowest = config.minRate();
       new Limits(Limits.UNLIMITED, slowest, maxBurst);  // checks it, naming maxBurst
       Limits before = latest;
-      this.maxBurst = maxBurst;
+      this.burst = maxBurst;
+      this.burstCeiling = maxBurst;
+      levelOff();
       change = apply(before, Cause.SET, true);
     }
     tell(change);

@@ -101,6 +101,7 @@ class AdaptiveLimiterTest {
     // of the requests refused, and the rate in force never went above the ceiling
     assertThat(run).isDone();
     double[] settled = service.servedPerSecondAndRefusedShare(start, 30, 100);
+    System.out.printf(java.util.Locale.ROOT, "20/s service: %.1f served/s, %.1f%% refused%n", settled[0], 100 * settled[1]);
     assertThat(settled[0]).as("served per second").isBetween(18.0, 20.0);
     assertThat(settled[1]).as("share refused").isLessThanOrEqualTo(0.05);
     assertThat(changes).isNotEmpty().allSatisfy(change -> assertThat(change.after().rate().perSecond()).isLessThanOrEqualTo(40));
@@ -127,6 +128,9 @@ class AdaptiveLimiterTest {
     run.cancel(true);
 
     // Then it is served within 10% of each capacity once the limiter has followed it
+    System.out.printf(java.util.Locale.ROOT, "following: %.1f/s at 20, %.1f/s at 40, %.1f/s at 10 (%.1f%% refused)%n",
+        service.servedPerSecondAndRefusedShare(start, 30, 60)[0], service.servedPerSecondAndRefusedShare(start, 120, 180)[0],
+        service.servedPerSecondAndRefusedShare(start, 210, 300)[0], 100 * service.servedPerSecondAndRefusedShare(start, 210, 300)[1]);
     assertThat(service.servedPerSecondAndRefusedShare(start, 30, 60)[0]).isBetween(18.0, 20.0);
     assertThat(service.servedPerSecondAndRefusedShare(start, 120, 180)[0]).isBetween(36.0, 40.0);
     assertThat(service.servedPerSecondAndRefusedShare(start, 210, 300)[0]).isBetween(9.0, 10.0);
@@ -154,7 +158,7 @@ class AdaptiveLimiterTest {
   }
 
   @Test
-  void release_refusalsOfOneBurst_lowerTheLimitsOnce() {
+  void release_refusalsOfOneBurst_lowerByTheRatioThenToTheShareTaken_notOnceEach() {
     // Given a limiter of 10 at once and 100 per second whose tasks, started together, are all refused
     VirtualTime time = VirtualTime.create();
     List<AdaptiveLimiter.Change> changes = new CopyOnWriteArrayList<>();
@@ -168,10 +172,13 @@ class AdaptiveLimiterTest {
     CompletableFuture<Void> run = run(time, limiter, 10, refused);
     time.advance(Duration.ofSeconds(1));
 
-    // Then the limits went down once, by the backoff ratio, not ten times
+    // Then the first refusal lowered the limits by the backoff ratio (the burst too), and the burst's
+    // outcomes, none taken, to the deepest share cut, half; not ten times
     assertThat(run).isCompletedExceptionally();
-    assertThat(changes).hasSize(1);
-    assertThat(changes.get(0).after()).isEqualTo(Limits.of(9, Rate.perSecond(90), 10));
+    assertThat(changes).extracting(AdaptiveLimiter.Change::after)
+        .containsExactly(Limits.of(9, Rate.perSecond(90), 9), Limits.of(5, Rate.perSecond(50), 5));
+    assertThat(changes).extracting(AdaptiveLimiter.Change::cause)
+        .containsOnly(AdaptiveLimiter.Cause.OVERLOAD);
   }
 
   @Test
@@ -342,5 +349,114 @@ class AdaptiveLimiterTest {
     assertThat(leastLimit.get()).isLessThan(8);
     assertThat(((DefaultAdaptiveLimiter) limiter).runningForTests()).isZero();
     assertThat(limiter.limits().maxAtOnce()).isBetween(1, 8);
+  }
+
+  /**
+   * A service as the crawl's embedded server is: a rate with a burst (GCRA) answered with 429 and a
+   * Retry-After in whole seconds (at least 1) when exceeded, a cap on requests in flight answered with
+   * 503 and Retry-After 1, and a latency of 5 to 30 ms per served request.
+   */
+  static final class ApiThatAsksToWait {
+    private final VirtualTime time;
+    private final long interval;
+    private final long tolerance;
+    private final int maxInFlight;
+    private long theoreticalArrival;
+    private int inFlight;
+    final List<long[]> answers = new CopyOnWriteArrayList<>();  // {start nanos, 1 if served}
+
+    ApiThatAsksToWait(VirtualTime time, double perSecond, int burst, int maxInFlight) {
+      this.time = time;
+      this.interval = (long) (1e9 / perSecond);
+      this.tolerance = (burst - 1) * interval;
+      this.maxInFlight = maxInFlight;
+      this.theoreticalArrival = time.read();
+    }
+
+    CompletableFuture<Integer> call(int item) {
+      long now = time.read();
+      long waitNanos;
+      synchronized (this) {
+        if (inFlight >= maxInFlight) {
+          waitNanos = -1;
+        } else {
+          waitNanos = Math.max(0, theoreticalArrival - tolerance - now);
+          if (waitNanos == 0) {
+            theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
+            inFlight++;
+          }
+        }
+      }
+      answers.add(new long[] {now, waitNanos == 0 ? 1 : 0});
+      if (waitNanos != 0) {
+        long seconds = waitNanos < 0 ? 1 : Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+        return time.delay(Duration.ofMillis(1)).thenApply(nothing -> {
+          throw new OverloadedException((waitNanos < 0 ? "503" : "429") + " for " + item, Duration.ofSeconds(seconds));
+        });
+      }
+      return time.delay(Duration.ofMillis(5 + (item * 7L) % 26), item).whenComplete((done, failure) -> {
+        synchronized (this) {
+          inFlight--;
+        }
+      });
+    }
+
+    /** Served requests per second, and the share refused, among those started in [from, to) seconds. */
+    double[] servedPerSecondAndRefusedShare(long startNanos, double from, double to) {
+      long served = 0;
+      long all = 0;
+      for (long[] answer : answers) {
+        double at = (answer[0] - startNanos) / 1e9;
+        if (at >= from && at < to) {
+          all++;
+          served += answer[1];
+        }
+      }
+      return new double[] {served / (to - from), all == 0 ? 0 : (all - served) / (double) all};
+    }
+  }
+
+  @Test
+  void limits_farAboveAServiceThatAsksToWait_comeDownToItAndRetriesFetchEverything() {
+    // Given the crawl's server (25/s, bursts of 10, 8 in flight, 429/503 with Retry-After) and a client
+    // limiter starting well above it (16 at once, 80/s, bursts of 20), with retries of refused requests
+    VirtualTime time = VirtualTime.create();
+    ApiThatAsksToWait api = new ApiThatAsksToWait(time, 25, 10, 8);
+    List<Object[]> curve = new CopyOnWriteArrayList<>();  // {seconds, limits after}
+    long start = time.read();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxAtOnce(16).maxPerSecond(80).maxBurst(20).timeSource(time).build())
+        .minPerSecond(1)
+        .onChange(change -> curve.add(new Object[] {(time.read() - start) / 1e9, change.after()}))
+        .build());
+    RunOptions options = RunOptions.builder().limiter(limiter).timeSource(time)
+        .retry(dev.meter.api.RetryPolicy.builder().maxAttempts(20).retryOn(failure -> failure instanceof OverloadedException).build())
+        .build();
+
+    // When 3,000 requests go through it (two minutes at the server's rate)
+    CompletableFuture<Void> run = Meter.with(options).runOnEach(IntStream.range(0, 3_000).boxed().toList(), api::call);
+    time.advance(Duration.ofMinutes(10));
+
+    // Then every request was served in the end; once the limiter has found the server (from 20 s on)
+    // it is served at 90% of its rate or more, and at most 5% of all requests were refused
+    assertThat(run).isCompleted();
+    run.join();
+    long end = api.answers.stream().mapToLong(answer -> answer[0]).max().orElseThrow();
+    double[] settled = api.servedPerSecondAndRefusedShare(start, 20, (end - start) / 1e9);
+    double[] all = api.servedPerSecondAndRefusedShare(start, 0, (end - start) / 1e9 + 1);
+    System.out.printf(java.util.Locale.ROOT, "crawl-like service: from 20 s on %.1f served/s (%.1f%% refused); overall %.1f%% refused,"
+        + " %d requests, %.1f s; the limits in force:%n", settled[0], 100 * settled[1], 100 * all[1], api.answers.size(), (end - start) / 1e9);
+    for (double second : new double[] {0, 0.005, 0.5, 1.5, 2.5, 5, 10, 15, 20, 30, 60, 90, 120}) {
+      Limits inForce = Limits.of(16, Rate.perSecond(80), 20);
+      for (Object[] point : curve) {
+        if ((double) point[0] <= second) {
+          inForce = (Limits) point[1];
+        }
+      }
+      System.out.printf(java.util.Locale.ROOT, "  %6.3f s  %5.1f/s  %2d at once  bursts of %2d%n", second,
+          inForce.rate().perSecond(), inForce.maxAtOnce(), inForce.maxBurst());
+    }
+    assertThat(settled[0]).as("served per second from 20 s on").isGreaterThanOrEqualTo(22.5);
+    assertThat(all[1]).as("share refused").isLessThanOrEqualTo(0.05);
   }
 }
