@@ -20,8 +20,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * {@code --max-at-once} at once and {@code --max-per-second} per second, with a live progress bar, and
  * ends with a summary that shows the limits held. By default it starts {@link RateLimitedServer} on
  * loopback (25 requests/s, bursts of 10, 8 in flight) and stays inside its limits, so the server refuses
- * nothing. {@code --over-limit} sets limits above the server's to show the refusals, and the recovery
- * through the shared limiter's pause on {@code 429 + Retry-After}.
+ * nothing. {@code --over-limit} starts with limits above the server's: the adaptive limiter comes down
+ * to the server's on its {@code 429 + Retry-After} answers, and the run's retry policy fetches each
+ * refused page again.
+
  *
  * <pre>
  * --n N                 pages to fetch (default 200)
@@ -170,8 +172,10 @@ public final class CrawlExample {
           server.overloaded());
     }
     if (summary.refusals() > 0) {
-      out.printf(Locale.ROOT, "%d refusals: the shared limiter paused for each Retry-After and lowered its limits to %s;"
-          + " %d rounds fetched every page%n", summary.refusals(), summary.finalLimits(), summary.rounds());
+      out.printf(Locale.ROOT, "%d refusals (%.1f%% of requests), each URL tried again after the Retry-After: %d retries;"
+          + " second half at %.1f pages/s; the adaptive limiter ended at %s%n", summary.refusals(),
+          100.0 * summary.refusals() / summary.requests(), summary.retries(), summary.steadyPerSecond(), summary.finalLimits());
+      summary.changes().stream().limit(40).forEach(change -> out.println("  limits " + change));
     } else {
       out.println("0 refusals: the limits held");
     }

@@ -34,18 +34,20 @@ class CrawlExampleTest {
   }
 
   @Test
-  void run_overLimit_refusedThenRecoveredThroughTheSharedLimitersPause() throws IOException {
+  void run_overLimit_refusedThenRecoveredByTheAdaptiveLimiterAndRetries() throws IOException {
     // Given limits well above the server's (16 at once, 80/s, bursts of 20)
     CrawlExample.Result result = CrawlExample.run(CrawlExample.Options.parse("--n", "60", "--over-limit", "--no-progress"), out);
 
-    // Then the server refused some, and every page was still fetched in later rounds
+    // Then the server refused some, each refused page was retried, and every page was fetched once
     assertThat(result.server().refused()).isPositive();
     assertThat(result.summary().refusals()).isEqualTo(result.server().refused());
+    assertThat(result.summary().retries()).isEqualTo(result.summary().refusals());
+    assertThat(result.summary().requests()).isEqualTo(60 + result.summary().refusals());
     assertThat(result.summary().pages()).isEqualTo(60);
     assertThat(result.server().served()).isEqualTo(60);
-    assertThat(result.summary().rounds()).isGreaterThan(1);
+    assertThat(result.summary().changes()).as("the adaptive limiter's changes").isNotEmpty();
     assertThat(result.server().peakInFlight()).isLessThanOrEqualTo(16);
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("refusals: the shared limiter paused for each Retry-After");
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("each URL tried again after the Retry-After");
   }
 
   @Test
