@@ -24,13 +24,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each permit remembers the generation of the limits it was granted under; a decrease raises the
  * generation, so the refusals of tasks that started before it (one burst of 429s, say) lower the
- * limits once, not once each. Down: at the first refusal of a generation, by the backoff ratio; then,
- * as the rest of that generation's outcomes come in, to the share of them the service took (at most
- * halving), which from far above the service is most of the way in one step. Up: each limit climbs
- * back along a cubic in the successes since the cut, as TCP CUBIC's window does: quickly at first,
- * slowly around the value it was refused at (reached after {@code recoverySuccesses} successes), then
- * faster again beyond it, to find a service that has grown. So the probes that cost a refusal (and a
- * Retry-After pause) are rare while the service stays where it was. The limits are kept unrounded here and handed to the shared limiter only
+ * limits once, not once each. The rate with its burst, and maxAtOnce, each have a loop of their own
+ * ({@link AdaptiveLoop}): a refusal that names the limit it exceeded ({@link
+ * OverloadedException#exceeded()}) lowers that one alone. Down: at the first refusal of a generation,
+ * by the backoff ratio; then, as the rest of that generation's outcomes come in, to the share of them
+ * the service took (at most halving), which from far above the service is most of the way in one
+ * step. Up: each limit climbs back along a cubic in the successes since the cut, as TCP CUBIC's window
+ * does: quickly at first, slowly around the value it was refused at (reached after {@code
+ * recoverySuccesses} successes), then faster again beyond it, to find a service that has grown. So the
+ * probes that cost a refusal (and a Retry-After pause) are rare while the service stays where it was. The limits are kept unrounded here and handed to the shared limiter only
  * when they move enough to matter (a whole task at once, 1% of the rate): every change of a shared
  * limiter's limits wakes all its waiters.
  */
@@ -43,38 +45,17 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   /** The limiter's own clock, the shared limiter's: latencies are measured on it. */
   private final TimeSource time;
 
-  /** A generation's outcomes needed before its share of refusals is trusted. */
-  private static final int SHARE_SAMPLE = 10;
-  /** The deepest cut a generation's share of refusals makes: to half its limits. */
-  private static final double DEEPEST_SHARE_CUT = 0.5;
-
   // Guarded by this.
-  /** The burst, unrounded; it adapts like the rate (a burst above the service's is refused at any rate). */
-  private double burst;
-  /** The highest burst: where it started, or what {@link #setMaxBurst} set. */
-  private int burstCeiling;
-  /** Each limit's value at the last cut (where the cubic climb levels off), and the share it was cut by. */
-  private double ratePeak;
-  private double atOncePeak;
-  private double burstPeak;
-  private double rateCut;
-  private double atOnceCut;
-  private double burstCut;
-  /** Successes since the last cut: where the limits are on their climb back. */
-  private long climbed;
-  /** Outcomes of the current generation's permits so far. */
-  private int currentSucceeded;
-  private int currentRefused;
-  /** The generation cut last, its outcomes so far, and whether its share has cut already. */
-  private long cutGeneration = -1;
-  private int cutSucceeded;
-  private int cutRefused;
-  /** The rate in starts per second, unrounded; 0 without a rate. */
-  private double perSecond;
+  /** The rate in starts per second (null without a rate), and the burst, which moves with it. */
+  private final @Nullable Dial rate;
+  private final Dial burst;
+  /** maxAtOnce; null without one. */
+  private final @Nullable Dial atOnce;
+  /** What a refusal of the rate lowers (the rate and burst), and of the tasks at once; null if absent. */
+  private final @Nullable AdaptiveLoop rateLoop;
+  private final @Nullable AdaptiveLoop atOnceLoop;
   /** The rate last handed to {@link #inForce}. */
   private double appliedPerSecond;
-  /** maxAtOnce with the fraction successes have added since the last whole step; UNLIMITED without. */
-  private double atOnce;
   /** The limits computed last: handed to {@link #inForce} outside the lock, see {@link #tell}. */
   private Limits latest;
   /** The fastest latency of a success so far: the service's own with nothing queued (latencyBased). */
@@ -82,53 +63,51 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   /** The latencies of the successes since the last latency-based update: their sum and count. */
   private long windowNanos;
   private int windowSamples;
-  /** Raised by each decrease: a permit of an older generation cannot cause another. */
-  private volatile long generation;
 
   DefaultAdaptiveLimiter(AdaptiveConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.inForce = new DefaultSharedLimiter(config.start());
     this.time = Objects.requireNonNullElseGet(config.start().timeSource(), Defaults::timeSource);
     Limits start = config.start().limits();
-    Rate rate = start.rate();
-    this.perSecond = rate == null ? 0 : rate.perSecond();
-    this.appliedPerSecond = perSecond;
-    this.atOnce = start.maxAtOnce();
-    this.burst = start.maxBurst();
-    this.burstCeiling = start.maxBurst();
+    double ratio = config.backoffRatio();
+    int recovery = config.recoverySuccesses();
+    Rate startRate = start.rate();
+    this.burst = new Dial(start.maxBurst(), 1, start.maxBurst(), true);
+    if (startRate == null) {
+      this.rate = null;
+      this.rateLoop = null;
+      this.appliedPerSecond = 0;
+    } else {
+      this.rate = new Dial(startRate.perSecond(), config.minRate().perSecond(), config.maxRate().perSecond(), false);
+      this.rateLoop = new AdaptiveLoop(ratio, recovery, rate, burst);
+      this.appliedPerSecond = startRate.perSecond();
+    }
+    if (start.maxAtOnce() == Limits.UNLIMITED) {
+      this.atOnce = null;
+      this.atOnceLoop = null;
+    } else {
+      this.atOnce = new Dial(start.maxAtOnce(), config.minAtOnce(), config.maxAtOnce(), true);
+      this.atOnceLoop = new AdaptiveLoop(ratio, recovery, atOnce);
+    }
     this.latest = start;
-    levelOff();
   }
 
   /**
-   * The limits as they are now are where the climb levels off, as if reached after a cut of the usual
-   * ratio: from the start, or limits set by hand, adaptation goes on with the convex part of the climb.
-   * Guarded by this.
+   * What a permit of this limiter holds: the shared limiter's permit, the generations of the rate's
+   * and of maxAtOnce's loops when it began, and when it began on this limiter's clock (latency-based
+   * limits only; 0 otherwise).
    */
-  private void levelOff() {
-    double cut = 1 - config.backoffRatio();
-    ratePeak = perSecond;
-    atOncePeak = atOnce;
-    burstPeak = burst;
-    rateCut = cut;
-    atOnceCut = cut;
-    burstCut = cut;
-    climbed = config.recoverySuccesses();
-  }
-
-  /**
-   * What a permit of this limiter holds: the shared limiter's permit, the generation it began in, and
-   * when it began on this limiter's clock (latency-based limits only; 0 otherwise).
-   */
-  private record Granted(Permit permit, long generation, long startedNanos) implements Permit {}
+  private record Granted(Permit permit, long rateGeneration, long atOnceGeneration, long startedNanos) implements Permit {}
 
   @Override
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-    long current = generation;  // read before the grant: a decrease racing it makes this permit old, never new
+    // Read before the grant: a decrease racing it makes this permit old, never new.
+    long rateGeneration = rateLoop == null ? 0 : rateLoop.generation();
+    long atOnceGeneration = atOnceLoop == null ? 0 : atOnceLoop.generation();
     Decision decision = inForce.tryAcquire(item, nowNanos, waitingSinceNanos);
     // Only a latency-based limit reads the clock per start.
     long startedNanos = config.latencyBased() ? time.read() : 0;
-    return decision instanceof Permit permit ? new Granted(permit, current, startedNanos) : decision;
+    return decision instanceof Permit permit ? new Granted(permit, rateGeneration, atOnceGeneration, startedNanos) : decision;
   }
 
   @Override
@@ -153,127 +132,53 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     Outcome<?> outcome = failure == null ? Outcome.success(value) : Outcome.failure(failure);
     // A predicate that throws fails the run through the engine's release fault: not swallowed.
     boolean refused = config.overload().test(outcome);
+    OverloadedException.Exceeded exceeded = OverloadedException.Exceeded.ANY;
     if (refused && failure instanceof OverloadedException overloaded) {
       overloaded.retryAfter().ifPresent(inForce::pauseFor);
+      exceeded = overloaded.exceeded();
     }
-    if (refused || failure == null) {
-      tell(outcome(granted.generation(), refused, config.latencyBased() ? time.read() - granted.startedNanos() : 0, inFlight));
+    if (refused) {
+      tell(refused(granted, exceeded));
+    } else if (failure == null) {
+      tell(succeeded(granted, config.latencyBased() ? time.read() - granted.startedNanos() : 0, inFlight));
     }
-  }
-
-  /** Takes in one outcome for load (a refusal or a success) of a permit of {@code seenGeneration}. */
-  private synchronized @Nullable Change outcome(long seenGeneration, boolean refused, long latencyNanos, int inFlight) {
-    if (seenGeneration == generation) {
-      if (refused) {
-        currentRefused++;
-        return cut(seenGeneration);
-      }
-      currentSucceeded++;
-    } else if (seenGeneration == cutGeneration) {
-      if (refused) {
-        cutRefused++;
-      } else {
-        cutSucceeded++;
-      }
-      Change deeper = cutToShare();
-      if (deeper != null || refused) {
-        return deeper;
-      }
-    } else if (refused) {
-      return null;  // started before the last decrease: its refusal is about the old limits
-    }
-    return climb(latencyNanos, inFlight);
   }
 
   /**
-   * The first refusal of the current generation: each limit is multiplied by the backoff ratio, and
-   * the generation's outcomes go on counting for {@link #cutToShare}. Guarded by this.
+   * A refusal lowers the limits it names (a 429 the rate and burst, a 503 maxAtOnce; both when it
+   * does not say), once per generation of each, then to the share the service took; see
+   * {@link AdaptiveLoop}.
    */
-  private Change cut(long seenGeneration) {
-    generation = seenGeneration + 1;
-    cutGeneration = seenGeneration;
-    cutSucceeded = currentSucceeded;
-    cutRefused = currentRefused;
-    currentSucceeded = 0;
-    currentRefused = 0;
-    double ratio = config.backoffRatio();
-    // Refused before the climb got back to the last peak: the service's limit is below that peak, so
-    // the climb levels off below where it was refused this time (CUBIC's "fast convergence"). Far
-    // above the service, each refusal then takes the limits down by the ratio, not a fraction of it.
-    double peakShare = climbed < config.recoverySuccesses() ? (1 + ratio) / 2 : 1;
-    ratePeak = perSecond * peakShare;
-    atOncePeak = atOnce == Limits.UNLIMITED ? atOnce : atOnce * peakShare;
-    burstPeak = burst * peakShare;
+  private synchronized @Nullable Change refused(Granted granted, OverloadedException.Exceeded exceeded) {
     Limits before = latest;
-    if (perSecond > 0) {
-      perSecond = Math.max(config.minRate().perSecond(), perSecond * ratio);
+    boolean lowered = false;
+    if (rateLoop != null && exceeded != OverloadedException.Exceeded.AT_ONCE) {
+      lowered |= rateLoop.refused(granted.rateGeneration());
     }
-    if (atOnce != Limits.UNLIMITED) {
-      atOnce = Math.max(config.minAtOnce(), Math.floor(atOnce * ratio));
+    if (atOnceLoop != null && exceeded != OverloadedException.Exceeded.RATE) {
+      lowered |= atOnceLoop.refused(granted.atOnceGeneration());
     }
-    burst = Math.max(1, Math.floor(burst * ratio));
-    return startClimb(before);
+    return lowered ? apply(before, Cause.OVERLOAD, true) : null;
   }
 
   /**
-   * The generation cut last has more outcomes in: if the service took a smaller share of them than
-   * the backoff ratio, each limit comes down to that share of where it was (at most halved), once the
-   * share rests on enough outcomes. From twice the service's rate, that is most of the way down in one
-   * step, where ratio after ratio would take a refusal (and its Retry-After pause) each. Guarded by this.
+   * A success moves each limit a step along its climb back (see {@link AdaptiveLoop}); with
+   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead.
    */
-  private @Nullable Change cutToShare() {
-    int outcomes = cutSucceeded + cutRefused;
-    if (outcomes < SHARE_SAMPLE) {
-      return null;
-    }
-    double share = Math.max(DEEPEST_SHARE_CUT, cutSucceeded / (double) outcomes);
+  private synchronized @Nullable Change succeeded(Granted granted, long latencyNanos, int inFlight) {
     Limits before = latest;
-    boolean lower = false;
-    if (perSecond > 0 && ratePeak * share < perSecond) {
-      perSecond = Math.max(config.minRate().perSecond(), ratePeak * share);
-      lower = true;
+    boolean lowered = false;
+    if (rateLoop != null) {
+      lowered |= rateLoop.succeeded(granted.rateGeneration(), true);
     }
-    if (atOnce != Limits.UNLIMITED && Math.floor(atOncePeak * share) < atOnce) {
-      atOnce = Math.max(config.minAtOnce(), Math.floor(atOncePeak * share));
-      lower = true;
+    if (atOnceLoop != null) {
+      boolean latency = config.latencyBased();
+      lowered |= atOnceLoop.succeeded(granted.atOnceGeneration(), !latency);
+      if (latency) {
+        atOnce.moveTo(vegas(latencyNanos, inFlight));
+      }
     }
-    if (Math.floor(burstPeak * share) < burst) {
-      burst = Math.max(1, Math.floor(burstPeak * share));
-      lower = true;
-    }
-    return lower ? startClimb(before) : null;
-  }
-
-  /** The limits were cut from their peaks: the climb back starts over. Guarded by this. */
-  private Change startClimb(Limits before) {
-    rateCut = ratePeak > 0 ? 1 - perSecond / ratePeak : 0;
-    atOnceCut = atOncePeak > 0 && atOncePeak != Limits.UNLIMITED ? 1 - atOnce / atOncePeak : 0;
-    burstCut = 1 - burst / burstPeak;
-    climbed = 0;
-    return apply(before, Cause.OVERLOAD, true);
-  }
-
-  /**
-   * One success's step up the climb: each limit is {@code peak * (1 - cut * (1 - n / N)^3)} after
-   * {@code n} successes since the cut, {@code N} being {@link AdaptiveConfig#recoverySuccesses()}:
-   * back near the peak it was refused at within about half of {@code N}, level there, and past it ever
-   * faster after {@code N}, up to the ceiling. (A constant step climbed past a steady service's limit
-   * every few dozen successes, each time at the cost of a refusal and its pause.) With
-   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead. Guarded by this.
-   */
-  private @Nullable Change climb(long latencyNanos, int inFlight) {
-    Limits before = latest;
-    double along = 1 - (double) ++climbed / config.recoverySuccesses();
-    double curve = along * along * along;
-    if (perSecond > 0) {
-      perSecond = Math.min(config.maxRate().perSecond(), Math.max(perSecond, ratePeak * (1 - rateCut * curve)));
-    }
-    if (atOnce != Limits.UNLIMITED) {
-      double next = config.latencyBased() ? vegas(latencyNanos, inFlight) : Math.max(atOnce, atOncePeak * (1 - atOnceCut * curve));
-      atOnce = Math.max(config.minAtOnce(), Math.min(config.maxAtOnce(), next));
-    }
-    burst = Math.min(burstCeiling, Math.max(burst, burstPeak * (1 - burstCut * curve)));
-    return apply(before, Cause.SUCCESSES, false);
+    return lowered ? apply(before, Cause.OVERLOAD, true) : apply(before, Cause.SUCCESSES, false);
   }
 
   /**
@@ -291,13 +196,14 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   private double vegas(long latencyNanos, int inFlight) {
     long latency = Math.max(1, latencyNanos);
     fastestNanos = Math.min(fastestNanos, latency);
-    double limit = Math.floor(atOnce);
+    double current = atOnce.value();
+    double limit = Math.floor(current);
     if (inFlight * 2 < limit) {
-      return atOnce;
+      return current;
     }
     windowNanos += latency;
     if (++windowSamples < limit) {
-      return atOnce;
+      return current;
     }
     double mean = windowNanos / (double) windowSamples;
     windowNanos = 0;
@@ -314,7 +220,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       // gets there in a few, and is one log again close by.
       return limit - Math.max(log, (queued - 6 * log) / 2);
     }
-    return atOnce;
+    return current;
   }
 
   /**
@@ -322,14 +228,15 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
    * Guarded by this; {@link #tell} hands it over.
    */
   private @Nullable Change apply(Limits before, Cause cause, boolean always) {
-    int wholeAtOnce = atOnce == Limits.UNLIMITED ? Limits.UNLIMITED : (int) Math.floor(atOnce);
-    int wholeBurst = (int) Math.floor(burst);
-    boolean rateMoved = perSecond > 0 && (Math.abs(perSecond - appliedPerSecond) >= appliedPerSecond * RATE_RESOLUTION
+    int wholeAtOnce = atOnce == null ? Limits.UNLIMITED : (int) Math.floor(atOnce.value());
+    int wholeBurst = (int) Math.floor(burst.value());
+    double perSecond = rate == null ? 0 : rate.value();
+    boolean rateMoved = rate != null && (Math.abs(perSecond - appliedPerSecond) >= appliedPerSecond * RATE_RESOLUTION
         || perSecond == config.maxRate().perSecond() || perSecond == config.minRate().perSecond());
     if (!always && !rateMoved && wholeAtOnce == before.maxAtOnce() && wholeBurst == before.maxBurst()) {
       return null;
     }
-    Limits after = new Limits(wholeAtOnce, perSecond > 0 ? Rate.perSecond(perSecond) : null, wholeBurst);
+    Limits after = new Limits(wholeAtOnce, rate != null ? Rate.perSecond(perSecond) : null, wholeBurst);
     if (after.equals(before)) {
       return null;
     }
@@ -378,13 +285,16 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     Change change;
     synchronized (this) {
       Limits before = latest;
-      if (perSecond > 0 && limits.rate() != null) {
-        perSecond = Math.min(config.maxRate().perSecond(), Math.max(config.minRate().perSecond(), limits.rate().perSecond()));
+      double ratio = config.backoffRatio();
+      Rate newRate = limits.rate();
+      if (rate != null && rateLoop != null && newRate != null) {
+        rate.set(newRate.perSecond(), ratio);
+        rateLoop.levelOff();
       }
-      if (atOnce != Limits.UNLIMITED && limits.maxAtOnce() != Limits.UNLIMITED) {
-        atOnce = Math.min(config.maxAtOnce(), Math.max(config.minAtOnce(), limits.maxAtOnce()));
+      if (atOnce != null && atOnceLoop != null && limits.maxAtOnce() != Limits.UNLIMITED) {
+        atOnce.set(limits.maxAtOnce(), ratio);
+        atOnceLoop.levelOff();
       }
-      levelOff();
       change = apply(before, Cause.SET, true);
     }
     tell(change);
@@ -413,9 +323,11 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
       Rate slowest = config.minRate();
       new Limits(Limits.UNLIMITED, slowest, maxBurst);  // checks it, naming maxBurst
       Limits before = latest;
-      this.burst = maxBurst;
-      this.burstCeiling = maxBurst;
-      levelOff();
+      burst.setCeiling(maxBurst);
+      burst.set(maxBurst, config.backoffRatio());
+      if (rateLoop != null) {
+        rateLoop.levelOff();
+      }
       change = apply(before, Cause.SET, true);
     }
     tell(change);

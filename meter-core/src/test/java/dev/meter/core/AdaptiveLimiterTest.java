@@ -182,6 +182,27 @@ class AdaptiveLimiterTest {
   }
 
   @Test
+  void release_refusalNamingTheLimitExceeded_lowersThatOneAlone() {
+    // Given a limiter of 10 at once and 100 per second, bursts of 10
+    VirtualTime time = VirtualTime.create();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+        LimiterConfig.builder().maxAtOnce(10).maxPerSecond(100).maxBurst(10).timeSource(time).build()).build());
+
+    // When a task is refused for the rate (a 429), and later one for the tasks at once (a 503)
+    run(time, limiter, 1, i -> CompletableFuture.failedFuture(
+        new OverloadedException("429", null, OverloadedException.Exceeded.RATE)));
+    time.advance(Duration.ofSeconds(1));
+    Limits afterRate = limiter.limits();
+    run(time, limiter, 1, i -> CompletableFuture.failedFuture(
+        new OverloadedException("503", null, OverloadedException.Exceeded.AT_ONCE)));
+    time.advance(Duration.ofSeconds(1));
+
+    // Then the first lowered the rate and its burst only, the second maxAtOnce only
+    assertThat(afterRate).isEqualTo(Limits.of(10, Rate.perSecond(90), 9));
+    assertThat(limiter.limits()).isEqualTo(Limits.of(9, Rate.perSecond(90), 9));
+  }
+
+  @Test
   void release_refusalWithRetryAfter_pausesTheLimiter() {
     // Given a limiter whose first task is refused with "retry after 5 s"
     VirtualTime time = VirtualTime.create();
@@ -391,7 +412,8 @@ class AdaptiveLimiterTest {
       if (waitNanos != 0) {
         long seconds = waitNanos < 0 ? 1 : Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
         return time.delay(Duration.ofMillis(1)).thenApply(nothing -> {
-          throw new OverloadedException((waitNanos < 0 ? "503" : "429") + " for " + item, Duration.ofSeconds(seconds));
+          throw new OverloadedException((waitNanos < 0 ? "503" : "429") + " for " + item, Duration.ofSeconds(seconds),
+              waitNanos < 0 ? OverloadedException.Exceeded.AT_ONCE : OverloadedException.Exceeded.RATE);
         });
       }
       return time.delay(Duration.ofMillis(5 + (item * 7L) % 26), item).whenComplete((done, failure) -> {

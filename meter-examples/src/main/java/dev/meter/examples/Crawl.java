@@ -120,7 +120,9 @@ public final class Crawl {
       if (status == 429 || status == 503) {
         // Either form of the header; absent or malformed (never fatal here): a second.
         Duration pause = RetryAfter.of(response, Instant.now()).flatMap(RetryAfter::delay).orElse(Duration.ofSeconds(1));
-        throw new OverloadedException("HTTP " + status + " for " + url, pause);
+        // A 429 is about the rate, a 503 here about the requests in flight: the limiter lowers that one.
+        throw new OverloadedException("HTTP " + status + " for " + url, pause,
+            status == 429 ? OverloadedException.Exceeded.RATE : OverloadedException.Exceeded.AT_ONCE);
       }
       if (status != 200) {
         throw new IllegalStateException("HTTP " + status + " for " + url);

@@ -33,6 +33,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * --url URL             fetch URL N times from a real server instead of the embedded one
  * --urls-file FILE      fetch each URL in FILE (one per line) instead
  * --over-limit          limits above the embedded server's: see the refusals and the recovery
+ *                       (1,000 pages unless --n says otherwise: enough to come down and hold)
+ * --server-rate R       the embedded server's requests per second (default 25)
+ * --server-burst B      the embedded server's burst (default 10)
+ * --server-in-flight N  the embedded server's requests in flight at most (default 8)
  * --no-progress         no progress bar (for logs)
  * </pre>
  */
@@ -40,10 +44,14 @@ public final class CrawlExample {
 
   /** The parsed command line. */
   record Options(int n, int maxAtOnce, double maxPerSecond, int burst, URI url, Path urlsFile, boolean overLimit,
-      boolean progress) {
+      boolean progress, RateLimitedServer.Limits server) {
 
     static Options parse(String... args) {
-      int n = 200;
+      int n = -1;
+      RateLimitedServer.Limits defaults = RateLimitedServer.Limits.defaults();
+      double serverRate = defaults.perSecond();
+      int serverBurst = defaults.burst();
+      int serverInFlight = defaults.maxInFlight();
       int maxAtOnce = 5;
       double maxPerSecond = 20;
       int burst = 3;
@@ -62,8 +70,12 @@ public final class CrawlExample {
           case "--urls-file" -> urlsFile = Path.of(value(args, ++i, arg));
           case "--over-limit" -> overLimit = true;
           case "--no-progress" -> progress = false;
+          case "--server-rate" -> serverRate = positiveDouble(arg, value(args, ++i, arg));
+          case "--server-burst" -> serverBurst = positiveInt(arg, value(args, ++i, arg));
+          case "--server-in-flight" -> serverInFlight = positiveInt(arg, value(args, ++i, arg));
           default -> throw new IllegalArgumentException("unknown option " + arg
-              + "; options: --n, --max-at-once, --max-per-second, --burst, --url, --urls-file, --over-limit, --no-progress");
+              + "; options: --n, --max-at-once, --max-per-second, --burst, --url, --urls-file, --over-limit, --no-progress,"
+              + " --server-rate, --server-burst, --server-in-flight");
         }
       }
       if (overLimit) {  // well above the embedded server's 25/s, burst 10, 8 in flight
@@ -71,7 +83,12 @@ public final class CrawlExample {
         maxPerSecond = Math.max(maxPerSecond, 80);
         burst = Math.max(burst, 20);
       }
-      return new Options(n, maxAtOnce, maxPerSecond, burst, url, urlsFile, overLimit, progress);
+      if (n < 0) {
+        n = overLimit ? 1_000 : 200;
+      }
+      RateLimitedServer.Limits server = new RateLimitedServer.Limits(serverRate, serverBurst, serverInFlight,
+          defaults.minLatency(), defaults.maxLatency());
+      return new Options(n, maxAtOnce, maxPerSecond, burst, url, urlsFile, overLimit, progress, server);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -121,11 +138,12 @@ public final class CrawlExample {
   /** Runs the example and prints its summary to {@code out}; returns the summary and the server's count. */
   static Result run(Options options, PrintStream out) throws IOException {
     RateLimitedServer server = options.url() == null && options.urlsFile() == null
-        ? RateLimitedServer.start(RateLimitedServer.Limits.defaults()) : null;
+        ? RateLimitedServer.start(options.server()) : null;
     try {
       List<URI> urls = urls(options, server);
       out.printf(Locale.ROOT, "fetching %d pages from %s: at most %d at once, %.1f per second, bursts of %d%n",
-          urls.size(), server != null ? "the embedded server " + server.baseUri() + " (25/s, burst 10, 8 in flight)"
+          urls.size(), server != null ? String.format(Locale.ROOT, "the embedded server %s (%.0f/s, burst %d, %d in flight)",
+              server.baseUri(), options.server().perSecond(), options.server().burst(), options.server().maxInFlight())
               : "the given URLs", options.maxAtOnce(), options.maxPerSecond(), options.burst());
       HttpClient client = HttpClient.newHttpClient();
       Limits limits = Limits.of(options.maxAtOnce(), Rate.perSecond(options.maxPerSecond()), options.burst());

@@ -78,6 +78,20 @@ class CrawlExampleTest {
   }
 
   @Test
+  void parse_overLimitAndServerLimits_fetchEnoughPagesToComeDown() {
+    CrawlExample.Options overLimit = CrawlExample.Options.parse("--over-limit", "--server-rate", "40", "--server-burst", "5",
+        "--server-in-flight", "4");
+    assertThat(overLimit.n()).isEqualTo(1_000);
+    assertThat(overLimit.server().perSecond()).isEqualTo(40);
+    assertThat(overLimit.server().burst()).isEqualTo(5);
+    assertThat(overLimit.server().maxInFlight()).isEqualTo(4);
+    assertThat(CrawlExample.Options.parse().n()).isEqualTo(200);
+    assertThat(CrawlExample.Options.parse("--over-limit", "--n", "60").n()).isEqualTo(60);
+    assertThatThrownBy(() -> CrawlExample.Options.parse("--server-rate", "0"))
+        .hasMessage("--server-rate must be a finite number > 0, but was 0");
+  }
+
+  @Test
   void parse_badOptions_nameTheOptionAndValue() {
     assertThatThrownBy(() -> CrawlExample.Options.parse("--n", "0"))
         .hasMessage("--n must be an integer >= 1, but was 0");
