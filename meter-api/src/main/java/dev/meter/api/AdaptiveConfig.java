@@ -1,5 +1,6 @@
 package dev.meter.api;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -40,6 +41,7 @@ public final class AdaptiveConfig {
   private final boolean latencyBased;
   private final Predicate<Outcome<?>> overload;
   private final Consumer<AdaptiveLimiter.Change> onChange;
+  private final Duration forgetAfter;
 
   private AdaptiveConfig(Builder builder) {
     Limits limits = builder.start.limits();
@@ -86,6 +88,7 @@ public final class AdaptiveConfig {
     this.latencyBased = builder.latencyBased;
     this.overload = builder.overload;
     this.onChange = builder.onChange;
+    this.forgetAfter = builder.forgetAfter;
   }
 
   /** A builder whose limits start as {@code start} has them. */
@@ -150,6 +153,14 @@ public final class AdaptiveConfig {
     return onChange;
   }
 
+  /**
+   * For a keyed adaptive limiter: how long an idle key whose limits were adapted is remembered
+   * (a key whose limits are back where they started is forgotten as soon as it is idle).
+   */
+  public Duration forgetAfter() {
+    return forgetAfter;
+  }
+
   @Override
   public String toString() {
     return "AdaptiveConfig{start=" + start.limits() + ", rate=[" + minRate + ", " + maxRate + "], maxAtOnce=["
@@ -168,6 +179,7 @@ public final class AdaptiveConfig {
     private boolean latencyBased;
     private Predicate<Outcome<?>> overload = DEFAULT_OVERLOAD;
     private Consumer<AdaptiveLimiter.Change> onChange = change -> {};
+    private Duration forgetAfter = Duration.ofMinutes(10);
 
     private Builder(LimiterConfig start) {
       this.start = start;
@@ -275,9 +287,30 @@ public final class AdaptiveConfig {
       return this;
     }
 
-    /** Told of every change of the limits in force; it must be quick and must not throw. */
+    /**
+     * Told of every change of the limits in force (with its key, for a keyed adaptive limiter); it
+     * must be quick and must not throw.
+     */
     public Builder onChange(Consumer<AdaptiveLimiter.Change> onChange) {
       this.onChange = Objects.requireNonNull(onChange, "onChange");
+      return this;
+    }
+
+    /**
+     * For a keyed adaptive limiter: how long an idle key whose limits it adapted is remembered before
+     * it is forgotten (and starts again from the configured limits when next used). Default 10 minutes:
+     * what a service said about a host is worth keeping across a pause in the work, not for ever
+     * (limits also climb only with successes, so an idle key would never get back by itself). A key
+     * whose limits are back where they started is forgotten as soon as it is idle.
+     *
+     * @throws IllegalArgumentException if it is not positive
+     */
+    public Builder forgetAfter(Duration forgetAfter) {
+      Objects.requireNonNull(forgetAfter, "forgetAfter");
+      if (forgetAfter.isZero() || forgetAfter.isNegative()) {
+        throw new IllegalArgumentException("forgetAfter must be a positive duration, but was " + forgetAfter);
+      }
+      this.forgetAfter = forgetAfter;
       return this;
     }
 

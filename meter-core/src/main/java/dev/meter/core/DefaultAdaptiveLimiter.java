@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * when they move enough to matter (a whole task at once, 1% of the rate): every change of a shared
  * limiter's limits wakes all its waiters.
  */
-final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
+final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, KeyLimit {
   /** A rate that moved less than this fraction since it was last handed over is not handed over yet. */
   private static final double RATE_RESOLUTION = 0.01;
 
@@ -44,6 +44,10 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   private final DefaultSharedLimiter inForce;
   /** The limiter's own clock, the shared limiter's: latencies are measured on it. */
   private final TimeSource time;
+  /** The key this limiter is for, in a keyed adaptive limiter; null otherwise. */
+  private final @Nullable Object key;
+  /** When a permit was last granted or given back, by {@link #time}: a keyed limiter forgets a key idle long. */
+  private volatile long lastUsed;
 
   // Guarded by this.
   /** The rate in starts per second (null without a rate), and the burst, which moves with it. */
@@ -65,9 +69,16 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   private int windowSamples;
 
   DefaultAdaptiveLimiter(AdaptiveConfig config) {
+    this(config, new TaskCounters(), null);
+  }
+
+  /** One key's limiter in a keyed adaptive limiter, counting into the keyed limiter's counters. */
+  DefaultAdaptiveLimiter(AdaptiveConfig config, TaskCounters counters, @Nullable Object key) {
     this.config = Objects.requireNonNull(config, "config");
-    this.inForce = new DefaultSharedLimiter(config.start());
+    this.inForce = new DefaultSharedLimiter(config.start(), counters);
+    this.key = key;
     this.time = Objects.requireNonNullElseGet(config.start().timeSource(), Defaults::timeSource);
+    this.lastUsed = time.read();
     Limits start = config.start().limits();
     double ratio = config.backoffRatio();
     int recovery = config.recoverySuccesses();
@@ -101,13 +112,55 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
 
   @Override
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    Decision decision = tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
+    if (decision == null) {
+      throw new IllegalStateException("this limiter was retired by its keyed limiter");
+    }
+    return decision;
+  }
+
+  @Override
+  public @Nullable Decision tryAcquireUnlessRetired(long waitedNanos) {
     // Read before the grant: a decrease racing it makes this permit old, never new.
     long rateGeneration = rateLoop == null ? 0 : rateLoop.generation();
     long atOnceGeneration = atOnceLoop == null ? 0 : atOnceLoop.generation();
-    Decision decision = inForce.tryAcquire(item, nowNanos, waitingSinceNanos);
-    // Only a latency-based limit reads the clock per start.
-    long startedNanos = config.latencyBased() ? time.read() : 0;
-    return decision instanceof Permit permit ? new Granted(permit, rateGeneration, atOnceGeneration, startedNanos) : decision;
+    Decision decision = inForce.tryAcquireUnlessRetired(waitedNanos);
+    if (!(decision instanceof Permit permit)) {
+      return decision;
+    }
+    // Only a latency-based limit, or a key's, reads the clock per start.
+    long startedNanos = config.latencyBased() || key != null ? time.read() : 0;
+    if (key != null) {
+      lastUsed = startedNanos;
+    }
+    return new Granted(permit, rateGeneration, atOnceGeneration, startedNanos);
+  }
+
+  @Override
+  public boolean pause(long nanos) {
+    return inForce.pause(nanos);
+  }
+
+  /**
+   * Retires this key's limiter when idle and either back at its starting limits (a new one would be
+   * the same) or idle for {@link AdaptiveConfig#forgetAfter()}: what it learned is stale by then, and
+   * limits climb only with successes, so it would never get back by itself.
+   */
+  @Override
+  public boolean retireIfIdle() {
+    boolean adapted;
+    synchronized (this) {
+      adapted = !latest.equals(config.start().limits());
+    }
+    if (adapted && time.read() - lastUsed < Durations.saturatedNanos(config.forgetAfter())) {
+      return false;
+    }
+    return inForce.retireIfIdle();
+  }
+
+  @Override
+  public int running() {
+    return inForce.running();
   }
 
   @Override
@@ -126,6 +179,9 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     // The permits out before this one comes back, for the latency rule alone (it costs a lock).
     int inFlight = config.latencyBased() ? inForce.running() : 0;
     inForce.release(granted.permit(), nowNanos);
+    if (key != null) {
+      lastUsed = time.read();
+    }
     if (failure instanceof CancellationException) {
       return;  // a cancel says nothing of the service's load
     }
@@ -242,7 +298,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
     }
     appliedPerSecond = perSecond;
     latest = after;
-    return new Change(before, after, cause);
+    return new Change(before, after, cause, key);
   }
 
   /**
@@ -361,11 +417,6 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter {
   @Override
   public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
     return inForce.awaitSignal(item, wakeUp);
-  }
-
-  /** Permits out now; for tests that check the books. */
-  int runningForTests() {
-    return inForce.running();
   }
 
   @Override

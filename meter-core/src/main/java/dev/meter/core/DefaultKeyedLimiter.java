@@ -3,6 +3,7 @@ package dev.meter.core;
 import dev.meter.api.KeyedLimiter;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.LimiterConfig;
+import dev.meter.api.Limits;
 import dev.meter.api.Rate;
 import dev.meter.api.event.MeterListener;
 import dev.meter.api.event.MeterStats;
@@ -11,6 +12,7 @@ import dev.meter.api.internal.TaskCounters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,7 +21,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One {@link DefaultSharedLimiter} per key in a concurrent map, and a clock sweep that forgets the idle
+ * One {@link KeyLimit} per key (a {@link DefaultSharedLimiter}, or a {@link DefaultAdaptiveLimiter})
+ * in a concurrent map, and a clock sweep that forgets the idle
  * ones. Every limiter sits once in a queue, oldest look first, with the time it was last looked at. A
  * sweep takes from the front each limiter that has had one refill time (its burst back, at its rate)
  * since that look: an idle one is dropped, a busy one goes to the back with a new look time. Sweeps
@@ -41,16 +44,29 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
 
   private final LimiterConfig config;
   private final TimeSource time;
-  private final TaskCounters counters = new TaskCounters();
-  private final ConcurrentHashMap<K, DefaultSharedLimiter> limiters = new ConcurrentHashMap<>();
+  private final TaskCounters counters;
+  /** Makes a key's limiter, counting into the keyed limiter's counters. */
+  private final Function<K, KeyLimit> newLimit;
+  private final ConcurrentHashMap<K, KeyLimit> limiters = new ConcurrentHashMap<>();
   /** Every limiter in the map, once each, by last look; and some already dropped, skipped when met. */
   private final ConcurrentLinkedQueue<Held<K>> sweepQueue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean sweepTimerSet = new AtomicBoolean();
   /** A new key's refill time, the same for every key (they share one configuration). */
   private final long refillNanos;
 
+  /** A shared limiter of {@code config}'s limits per key. */
   DefaultKeyedLimiter(LimiterConfig config) {
+    this(config, new TaskCounters(), null);
+  }
+
+  /**
+   * A limiter per key made by {@code newLimit}, whose limiters start with {@code config}'s limits and
+   * count into {@code counters}; null for shared limiters.
+   */
+  DefaultKeyedLimiter(LimiterConfig config, TaskCounters counters, @Nullable Function<K, KeyLimit> newLimit) {
     this.config = config;
+    this.counters = counters;
+    this.newLimit = newLimit != null ? newLimit : key -> new DefaultSharedLimiter(config, counters);
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
     Rate rate = config.limits().rate();
     long refill = rate == null ? NO_RATE_REFILL_NANOS
@@ -70,7 +86,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     Durations.checkPause(duration);
     long nanos = Durations.saturatedNanos(duration);
     for (;;) {
-      DefaultSharedLimiter limiter = forKey(key);
+      KeyLimit limiter = forKey(key);
       if (limiter.pause(nanos)) {
         return;
       }
@@ -88,17 +104,24 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     return counters.snapshot();
   }
 
+  @Override
+  public Optional<Limits> limits(K key) {
+    Objects.requireNonNull(key, "key");
+    KeyLimit held = limiters.get(key);
+    return held == null ? Optional.empty() : Optional.of(held.limits());
+  }
+
   /** The limiter the map holds for {@code key}, if any; for tests that check the books. */
-  @Nullable DefaultSharedLimiter heldFor(K key) {
+  @Nullable KeyLimit heldFor(K key) {
     return limiters.get(key);
   }
 
-  private DefaultSharedLimiter forKey(K key) {
-    DefaultSharedLimiter existing = limiters.get(key);
+  private KeyLimit forKey(K key) {
+    KeyLimit existing = limiters.get(key);
     if (existing != null) {
       return existing;
     }
-    DefaultSharedLimiter created = new DefaultSharedLimiter(config, counters);
+    KeyLimit created = newLimit.apply(key);
     existing = limiters.putIfAbsent(key, created);
     if (existing != null) {
       return existing;
@@ -154,10 +177,10 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   }
 
   /** A key, its limiter, and when the sweep last looked at it (or when it was made). */
-  private record Held<K>(K key, DefaultSharedLimiter limiter, long lookedAt) {}
+  private record Held<K>(K key, KeyLimit limiter, long lookedAt) {}
 
   /** A permit of one key's limiter, naming that limiter so that release needs no key. */
-  private record KeyPermit(DefaultSharedLimiter limiter, Limiter.Permit permit) implements Limiter.Permit {}
+  private record KeyPermit(KeyLimit limiter, Limiter.Permit permit) implements Limiter.Permit {}
 
   /** The keyed limiter as one run's limit: each item goes through its key's limiter. */
   private final class View<T> implements ObservedLimiter {
@@ -180,7 +203,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
       K key = key(item);
       for (;;) {
-        DefaultSharedLimiter limiter = forKey(key);
+        KeyLimit limiter = forKey(key);
         Decision answer = limiter.tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
         if (answer == null) {
           limiters.remove(key, limiter);
@@ -210,7 +233,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
 
     @Override
     public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
-      DefaultSharedLimiter limiter = limiters.get(key(item));
+      KeyLimit limiter = limiters.get(key(item));
       if (limiter == null) {
         wakeUp.run();  // dropped as idle since it refused: asking again will find room
         return DefaultSharedLimiter.NOTHING_TO_WITHDRAW;

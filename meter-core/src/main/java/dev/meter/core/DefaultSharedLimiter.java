@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * <p>The admission rule is written once, in {@link #decide}: not paused, below {@code maxAtOnce}, the
  * GCRA conforms.
  */
-final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
+final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyLimit {
   static final Registration NOTHING_TO_WITHDRAW = () -> {};
 
   private final Object lock = new Object();
@@ -94,7 +94,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
    * The SPI's tryAcquire for a start that has waited {@code waitedNanos} (by the run's clock); null if
    * this limiter was retired, and the keyed limiter must look its key up again.
    */
-  @Nullable Decision tryAcquireUnlessRetired(long waitedNanos) {
+  @Override
+  public @Nullable Decision tryAcquireUnlessRetired(long waitedNanos) {
     long waited = Math.max(0, waitedNanos);
     synchronized (lock) {
       if (retired) {
@@ -375,7 +376,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   }
 
   /** Extends the pause to {@code nanos} from now; false if this limiter was retired (forgotten as idle). */
-  boolean pause(long nanos) {
+  @Override
+  public boolean pause(long nanos) {
     synchronized (lock) {
       if (retired) {
         return false;
@@ -412,7 +414,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
    * back. Such a limiter is indistinguishable from a new one, so dropping it loses nothing; once
    * retired it grants nothing, so no run can use it after it is dropped.
    */
-  boolean retireIfIdle() {
+  @Override
+  public boolean retireIfIdle() {
     synchronized (lock) {
       long now = time.read();
       boolean idle = running == 0
@@ -428,7 +431,8 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter {
   }
 
   /** Tasks holding a permit now: for the adaptive limiter, and tests that check the bookkeeping. */
-  int running() {
+  @Override
+  public int running() {
     synchronized (lock) {
       return running;
     }

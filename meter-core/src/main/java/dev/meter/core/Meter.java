@@ -18,6 +18,7 @@ import dev.meter.api.Runner;
 import dev.meter.api.SharedLimiter;
 import dev.meter.api.Source;
 import dev.meter.api.TimeSource;
+import dev.meter.api.internal.TaskCounters;
 import dev.meter.api.spi.Limiter;
 import java.util.Arrays;
 import java.util.List;
@@ -156,6 +157,22 @@ public final class Meter implements Runner {
   public static <K> KeyedLimiter<K> keyedLimiter(Limits limits) {
     Objects.requireNonNull(limits, "limits");
     return keyedLimiter(LimiterConfig.builder().limits(limits).build());
+  }
+
+  /**
+   * One adaptive limiter per key (per host, per tenant), each starting from {@code config}'s limits
+   * and adapting on its own to what its key's service answers; a run uses it through
+   * {@link KeyedLimiter#by(java.util.function.Function)}, and {@link KeyedLimiter#limits(Object)} tells
+   * a key's limits in force. An idle key whose limits are back where they started is forgotten; one
+   * whose limits were lowered is remembered for {@link AdaptiveConfig#forgetAfter()} of idleness.
+   * {@link AdaptiveConfig#onChange()} hears every key's changes, with the key.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static <K> KeyedLimiter<K> keyedAdaptiveLimiter(AdaptiveConfig config) {
+    Objects.requireNonNull(config, "config");
+    TaskCounters counters = new TaskCounters();
+    return new DefaultKeyedLimiter<>(config.start(), counters, key -> new DefaultAdaptiveLimiter(config, counters, key));
   }
 
   /** A runner with {@link RunOptions#defaults()}: no limits, fail-fast. */

@@ -368,7 +368,7 @@ class AdaptiveLimiterTest {
     // Then never more than 8 ran at once, the refusals brought the limit down, and every permit came back
     assertThat(most.get()).isLessThanOrEqualTo(8);
     assertThat(leastLimit.get()).isLessThan(8);
-    assertThat(((DefaultAdaptiveLimiter) limiter).runningForTests()).isZero();
+    assertThat(((DefaultAdaptiveLimiter) limiter).running()).isZero();
     assertThat(limiter.limits().maxAtOnce()).isBetween(1, 8);
   }
 

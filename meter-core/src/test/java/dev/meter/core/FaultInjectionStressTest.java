@@ -278,7 +278,7 @@ class FaultInjectionStressTest {
       assertThat(faulty.held.get()).as("faulty limiter's permits out").isZero();
       if (keyed != null) {
         for (int key = 0; key < 5; key++) {
-          DefaultSharedLimiter perKey = ((DefaultKeyedLimiter<Integer>) keyed).heldFor(key);
+          KeyLimit perKey = ((DefaultKeyedLimiter<Integer>) keyed).heldFor(key);
           assertThat(perKey == null ? 0 : perKey.running()).as("key %s's permits out", key).isZero();
         }
       }
@@ -288,7 +288,7 @@ class FaultInjectionStressTest {
       int out = shared.running() + faulty.held.get();
       if (keyed != null) {
         for (int key = 0; key < 5; key++) {
-          DefaultSharedLimiter perKey = ((DefaultKeyedLimiter<Integer>) keyed).heldFor(key);
+          KeyLimit perKey = ((DefaultKeyedLimiter<Integer>) keyed).heldFor(key);
           out += perKey == null ? 0 : perKey.running();
         }
       }

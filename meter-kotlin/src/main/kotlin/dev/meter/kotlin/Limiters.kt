@@ -12,6 +12,8 @@ import dev.meter.api.LimiterConfig
 import dev.meter.api.SharedLimiter
 import dev.meter.api.TimeSource
 import dev.meter.core.Meter
+import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 
 /**
  * A limiter to share between runs, Kotlin and Java alike: pass it as `limiter =` to any entry point
@@ -50,12 +52,14 @@ private fun limiterConfig(limits: Limits?, maxAtOnce: Int?, maxPerSecond: Double
 }
 
 /**
- * A shared limiter whose limits follow the service behind it: lower by [backoffRatio] on each refusal
- * for load ([overloadWhen]: by default an [OverloadedException] or a timeout), a small step higher on
- * each success (about [recoverySuccesses] of them undo one decrease), never below [minPerSecond] /
- * [minAtOnce] nor above [maxPerSecond] / [maxAtOnce] (by default the starting limits). The starting
- * limits are [limits]; a limit they lack is not adapted. The same object as
- * `Meter.adaptiveLimiter(AdaptiveConfig)` builds, with named parameters; see [AdaptiveLimiter].
+ * A shared limiter whose limits follow the service behind it: lower on a refusal for load
+ * ([overloadWhen]: by default an [OverloadedException] or a timeout; a refusal may name the limit it
+ * exceeded, [OverloadedException.Exceeded]) by [backoffRatio] and then to the share the service took,
+ * back up with successes along a cubic that levels off where they were refused (after
+ * [recoverySuccesses]), never below [minPerSecond] / [minAtOnce] nor above [maxPerSecond] /
+ * [maxAtOnce] (by default the starting limits). The starting limits are [limits]; a limit they lack
+ * is not adapted. The same object as `Meter.adaptiveLimiter(AdaptiveConfig)` builds, with named
+ * parameters; see [AdaptiveLimiter].
  *
  * @throws IllegalArgumentException for a bad value, naming it and the value
  */
@@ -70,7 +74,49 @@ public fun adaptiveLimiter(
   overloadWhen: ((Outcome<*>) -> Boolean)? = null,
   onChange: ((AdaptiveLimiter.Change) -> Unit)? = null,
   timeSource: TimeSource? = null,
-): AdaptiveLimiter {
+): AdaptiveLimiter = Meter.adaptiveLimiter(
+  adaptiveConfig(limits, minPerSecond, maxPerSecond, minAtOnce, maxAtOnce, backoffRatio, recoverySuccesses, overloadWhen, onChange, timeSource, null),
+)
+
+/**
+ * An [adaptiveLimiter] per key (per host, per tenant): each key starts from [limits] and adapts to what
+ * its own service answers; `limits(key)` tells a key's limits in force and [onChange] hears each
+ * change with its key. An idle key whose limits are back where they started is forgotten; one whose
+ * limits were lowered is remembered for [forgetAfter] of idleness (10 minutes unless given). The same
+ * object as `Meter.keyedAdaptiveLimiter(AdaptiveConfig)` builds; use it in a run with
+ * `limiter = perHost.by { url: URI -> url.host }`.
+ *
+ * @throws IllegalArgumentException for a bad value, naming it and the value
+ */
+public fun <K : Any> keyedAdaptiveLimiter(
+  limits: Limits,
+  minPerSecond: Double? = null,
+  maxPerSecond: Double? = null,
+  minAtOnce: Int? = null,
+  maxAtOnce: Int? = null,
+  backoffRatio: Double? = null,
+  recoverySuccesses: Int? = null,
+  overloadWhen: ((Outcome<*>) -> Boolean)? = null,
+  onChange: ((AdaptiveLimiter.Change) -> Unit)? = null,
+  forgetAfter: Duration? = null,
+  timeSource: TimeSource? = null,
+): KeyedLimiter<K> = Meter.keyedAdaptiveLimiter<K>(
+  adaptiveConfig(limits, minPerSecond, maxPerSecond, minAtOnce, maxAtOnce, backoffRatio, recoverySuccesses, overloadWhen, onChange, timeSource, forgetAfter),
+)
+
+private fun adaptiveConfig(
+  limits: Limits,
+  minPerSecond: Double?,
+  maxPerSecond: Double?,
+  minAtOnce: Int?,
+  maxAtOnce: Int?,
+  backoffRatio: Double?,
+  recoverySuccesses: Int?,
+  overloadWhen: ((Outcome<*>) -> Boolean)?,
+  onChange: ((AdaptiveLimiter.Change) -> Unit)?,
+  timeSource: TimeSource?,
+  forgetAfter: Duration?,
+): AdaptiveConfig {
   val builder = AdaptiveConfig.builder(limiterConfig(limits, null, null, timeSource))
   minPerSecond?.let(builder::minPerSecond)
   maxPerSecond?.let(builder::maxPerSecond)
@@ -81,7 +127,11 @@ public fun adaptiveLimiter(
   // A Kotlin amap's null results travel through the engine as NullValue: the predicate gets null.
   overloadWhen?.let { predicate -> builder.overloadWhen { outcome -> predicate(outcome.map { it.fromNullValue<Any?>() }) } }
   onChange?.let { listener -> builder.onChange { listener(it) } }
-  return Meter.adaptiveLimiter(builder.build())
+  forgetAfter?.let {
+    require(it.isPositive() && it.isFinite()) { "forgetAfter must be a finite positive duration, but was $it" }
+    builder.forgetAfter(it.toJavaDuration())
+  }
+  return builder.build()
 }
 
 /**

@@ -13,6 +13,8 @@ import kotlinx.coroutines.test.runTest
 import org.assertj.core.api.Assertions.assertThat
 import org.assertj.core.api.Assertions.assertThatThrownBy
 import org.junit.jupiter.api.Test
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.minutes
 
 /** The adaptive limiter with Kotlin's named parameters, on runTest's clock. */
 @OptIn(ExperimentalCoroutinesApi::class)
@@ -42,9 +44,42 @@ class AdaptiveLimiterKotlinTest {
     // Then each kind of refusal lowered the limits, and never above where they started
     assertThat(answers).hasSize(12)
     assertThat(changes.first().cause).isEqualTo(AdaptiveLimiter.Cause.OVERLOAD)
-    assertThat(changes.first().after).isEqualTo(Limits.of(3, Rate.perSecond(9.0), 4))
+    assertThat(changes.first().after).isEqualTo(Limits.of(3, Rate.perSecond(9.0), 3))
     assertThat(changes.count { it.cause == AdaptiveLimiter.Cause.OVERLOAD }).isGreaterThanOrEqualTo(2)
     assertThat(service.limits().rate()!!.perSecond()).isLessThan(9.0)
+  }
+
+  @Test
+  fun keyedAdaptiveLimiter_eachHostAdaptsOnItsOwn_andChangesNameTheirKey() = runTest {
+    // Given a limiter per host from 10 per second, and host b refusing its first three requests
+    val changes = mutableListOf<AdaptiveLimiter.Change>()
+    val perHost = keyedAdaptiveLimiter<String>(
+      limits = Limits.of(Rate.perSecond(10.0), 2),
+      onChange = { changes += it },
+      forgetAfter = 5.minutes,
+      timeSource = backgroundScope.asTimeSource(),
+    )
+    var refusedByB = 0
+
+    // When requests to both go through it, b's refusals tried again
+    val answers = listOf("a1", "b1", "a2", "b2", "a3", "b3", "b4", "a4").asFlow().amap(
+      limiter = perHost.by { item: String -> item.take(1) },
+      options = runOptions { retry(retryPolicy(maxAttempts = 5, initialDelay = 10.milliseconds)) },
+    ) { item ->
+      delay(10)
+      if (item.startsWith("b") && refusedByB < 3) {
+        refusedByB++
+        throw OverloadedException("429 from b", null, OverloadedException.Exceeded.RATE)
+      }
+      item
+    }.toList()
+
+    // Then every request was answered, only b's limits came down, and each change names b
+    assertThat(answers).hasSize(8)
+    assertThat(perHost.limits("b").orElseThrow().rate()!!.perSecond()).isLessThan(10.0)
+    assertThat(changes).isNotEmpty().allSatisfy { assertThat(it.key).isEqualTo("b") }
+    assertThatThrownBy { keyedAdaptiveLimiter<String>(limits = Limits.of(4), forgetAfter = 0.minutes) }
+      .hasMessage("forgetAfter must be a finite positive duration, but was 0s")
   }
 
   @Test

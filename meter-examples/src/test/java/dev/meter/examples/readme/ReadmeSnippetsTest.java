@@ -180,6 +180,7 @@ class ReadmeSnippetsTest {
       "throw new OverloadedException(\"429 for \"",   // a limiter, its options and a task that reports refusals
       "Meter.adaptiveLimiter(AdaptiveConfig",          // an adaptive limiter and a task that reports refusals
       "Meter.costLimiter(LimiterConfig",               // limiters of requests and tokens, and their options
+      "Meter.keyedAdaptiveLimiter(AdaptiveConfig",     // a keyed adaptive limiter and a run's options
       "perHost.pauseFor(\"api.example.com\"",          // a keyed limiter and its options
       "lookahead(1_000)",                              // options
       "taskTimeout(Duration.ofSeconds(30)).build();"); // options
