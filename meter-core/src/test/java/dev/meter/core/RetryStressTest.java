@@ -2,6 +2,7 @@ package dev.meter.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meter.api.AdaptiveConfig;
 import dev.meter.api.Amap;
 import dev.meter.api.AsyncCall;
 import dev.meter.api.AsyncTask;
@@ -77,10 +78,10 @@ class RetryStressTest {
 
   enum Entry { AMAP_RESULTS, AMAP_ORDERED_RESULTS, RUN_ON_EACH, RUN_ALL_OUTCOMES }
 
-  /** An attempt's own failure. */
-  static final class Flaky extends RuntimeException {
+  /** An attempt's own failure: a refusal for load, which adaptive limiters act on. */
+  static final class Flaky extends dev.meter.api.OverloadedException {
     Flaky(int item, int attempt) {
-      super("item " + item + " attempt " + attempt, null, false, false);
+      super("item " + item + " attempt " + attempt);
     }
   }
 
@@ -103,7 +104,9 @@ class RetryStressTest {
     final int disturbAt;
     final RetryPolicy retry;
 
-    final DefaultSharedLimiter shared;
+    /** The shared limiter: a plain one, or an adaptive one (whose limits come down on the failures). */
+    final KeyLimit shared;
+    final boolean adaptive;
     final KeyedLimiter<Integer> keyed;
     final AtomicIntegerArray attempts;
     final AtomicIntegerArray runningPerItem;
@@ -137,9 +140,14 @@ class RetryStressTest {
       disturbAt = random.nextInt(5) == 0 ? random.nextInt(Math.max(1, n)) : -1;
       retry = RetryPolicy.builder().maxAttempts(maxAttempts)
           .backoff(Duration.ZERO, Duration.ofMillis(random.nextInt(2))).retryOn(failure -> failure instanceof Flaky).build();
-      shared = new DefaultSharedLimiter(LimiterConfig.builder().maxAtOnce(sharedAtOnce).build());
-      keyed = keys == 0 ? null : Meter.keyedLimiter(LimiterConfig.builder().maxAtOnce(perKeyAtOnce)
-          .timeSource(TimeSource.of(completer)).build());
+      adaptive = random.nextBoolean();
+      LimiterConfig sharedConfig = LimiterConfig.builder().maxAtOnce(sharedAtOnce).build();
+      shared = adaptive ? new DefaultAdaptiveLimiter(AdaptiveConfig.builder(sharedConfig).recoverySuccesses(5).build())
+          : new DefaultSharedLimiter(sharedConfig);
+      LimiterConfig perKey = LimiterConfig.builder().maxAtOnce(perKeyAtOnce).timeSource(TimeSource.of(completer)).build();
+      keyed = keys == 0 ? null : adaptive
+          ? Meter.keyedAdaptiveLimiter(AdaptiveConfig.builder(perKey).recoverySuccesses(5).forgetAfter(Duration.ofMillis(50)).build())
+          : Meter.keyedLimiter(perKey);
       attempts = new AtomicIntegerArray(Math.max(1, n));
       runningPerItem = new AtomicIntegerArray(Math.max(1, n));
       runningPerKey = new AtomicIntegerArray(Math.max(1, keys));
@@ -327,7 +335,7 @@ class RetryStressTest {
     private void checkLimitsAndPermits() throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       // A cancelled future completes at once; the run drops what waits and takes in what settles after.
-      while ((shared.running() != 0 || running.get() != 0 || shared.stats().waiting() != 0)
+      while ((shared.running() != 0 || running.get() != 0 || ((dev.meter.api.SharedLimiter) shared).stats().waiting() != 0)
           && System.nanoTime() - deadline < 0) {
         Thread.sleep(1);
       }
@@ -339,7 +347,7 @@ class RetryStressTest {
         assertThat(attempts.get(item)).as("item %d's attempts", item).isLessThanOrEqualTo(maxAttempts);
       }
       assertThat(shared.running()).as("shared permits out").isZero();
-      MeterStats stats = shared.stats();
+      MeterStats stats = ((dev.meter.api.SharedLimiter) shared).stats();
       int itemsStarted = (int) IntStream.range(0, n).filter(item -> attempts.get(item) > 0).count();
       assertThat(stats.started()).as("starts through the shared limiter").isEqualTo(starts.get());
       boolean stoppedEarly = disturbed || (entry == Entry.RUN_ON_EACH && policy == FailurePolicy.FAIL_FAST
@@ -364,7 +372,7 @@ class RetryStressTest {
       return "Scenario{seed=" + seed + ", entry=" + entry + ", policy=" + policy + ", n=" + n + ", maxAtOnce=" + maxAtOnce
           + ", sharedAtOnce=" + sharedAtOnce + ", keys=" + keys + ", perKeyAtOnce=" + perKeyAtOnce
           + ", lookahead=" + lookahead + ", rate=" + rate + ", maxAttempts=" + maxAttempts + ", fail%=" + failPercent
-          + ", later%=" + laterPercent + ", disturbAt=" + disturbAt + ", retry=" + retry + "}";
+          + ", later%=" + laterPercent + ", disturbAt=" + disturbAt + ", retry=" + retry + ", adaptive=" + adaptive + "}";
     }
   }
 }
