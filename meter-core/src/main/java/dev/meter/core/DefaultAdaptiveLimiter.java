@@ -334,38 +334,55 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
     return inForce.limits();
   }
 
-  /** Sets the limits in force, each clamped to its floor and ceiling; adaptation goes on from them. */
+  /**
+   * Sets the limits in force, each clamped to its floor and ceiling (the burst to at most its
+   * ceiling); adaptation goes on from them.
+   */
   @Override
   public void setLimits(Limits limits) {
     Objects.requireNonNull(limits, "limits");
+    set(limits.rate(), limits.maxAtOnce(), limits.maxBurst());
+  }
+
+  /**
+   * Sets maxAtOnce alone (clamped), under this limiter's lock: not a read of the limits and a write
+   * of all three, which would undo a decrease made in between (found by AdaptiveLimiterLincheckTest).
+   */
+  @Override
+  public void setMaxAtOnce(int maxAtOnce) {
+    Limits.none().withMaxAtOnce(maxAtOnce);  // checks it, naming maxAtOnce
+    set(null, maxAtOnce, 0);
+  }
+
+  /** Sets the rate alone (clamped), as {@link #setMaxAtOnce} does maxAtOnce. */
+  @Override
+  public void setRate(Rate rate) {
+    Objects.requireNonNull(rate, "rate");
+    set(rate, Limits.UNLIMITED, 0);
+  }
+
+  /** Sets what is given (a null rate, an unlimited maxAtOnce or a burst of 0: left as it is). */
+  private void set(@Nullable Rate newRate, int newAtOnce, int newBurst) {
     Change change;
     synchronized (this) {
       Limits before = latest;
       double ratio = config.backoffRatio();
-      Rate newRate = limits.rate();
       if (rate != null && rateLoop != null && newRate != null) {
         rate.set(newRate.perSecond(), ratio);
+      }
+      if (rateLoop != null && newBurst > 0) {
+        burst.set(newBurst, ratio);
+      }
+      if (rateLoop != null && (newRate != null || newBurst > 0)) {
         rateLoop.levelOff();
       }
-      if (atOnce != null && atOnceLoop != null && limits.maxAtOnce() != Limits.UNLIMITED) {
-        atOnce.set(limits.maxAtOnce(), ratio);
+      if (atOnce != null && atOnceLoop != null && newAtOnce != Limits.UNLIMITED) {
+        atOnce.set(newAtOnce, ratio);
         atOnceLoop.levelOff();
       }
       change = apply(before, Cause.SET, true);
     }
     tell(change);
-  }
-
-  @Override
-  public void setMaxAtOnce(int maxAtOnce) {
-    setLimits(limits().withMaxAtOnce(maxAtOnce));
-  }
-
-  @Override
-  public void setRate(Rate rate) {
-    Objects.requireNonNull(rate, "rate");
-    Limits now = limits();
-    setLimits(new Limits(now.maxAtOnce(), rate, now.maxBurst()));
   }
 
   /**
