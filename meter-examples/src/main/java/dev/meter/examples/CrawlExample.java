@@ -62,17 +62,17 @@ public final class CrawlExample {
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         switch (arg) {
-          case "--n" -> n = positiveInt(arg, value(args, ++i, arg));
-          case "--max-at-once" -> maxAtOnce = positiveInt(arg, value(args, ++i, arg));
-          case "--max-per-second" -> maxPerSecond = positiveDouble(arg, value(args, ++i, arg));
-          case "--burst" -> burst = positiveInt(arg, value(args, ++i, arg));
-          case "--url" -> url = URI.create(value(args, ++i, arg));
-          case "--urls-file" -> urlsFile = Path.of(value(args, ++i, arg));
+          case "--n" -> n = Args.positiveInt(arg, Args.value(args, ++i));
+          case "--max-at-once" -> maxAtOnce = Args.positiveInt(arg, Args.value(args, ++i));
+          case "--max-per-second" -> maxPerSecond = Args.positiveDouble(arg, Args.value(args, ++i));
+          case "--burst" -> burst = Args.positiveInt(arg, Args.value(args, ++i));
+          case "--url" -> url = URI.create(Args.value(args, ++i));
+          case "--urls-file" -> urlsFile = Path.of(Args.value(args, ++i));
           case "--over-limit" -> overLimit = true;
           case "--no-progress" -> progress = false;
-          case "--server-rate" -> serverRate = positiveDouble(arg, value(args, ++i, arg));
-          case "--server-burst" -> serverBurst = positiveInt(arg, value(args, ++i, arg));
-          case "--server-in-flight" -> serverInFlight = positiveInt(arg, value(args, ++i, arg));
+          case "--server-rate" -> serverRate = Args.positiveDouble(arg, Args.value(args, ++i));
+          case "--server-burst" -> serverBurst = Args.positiveInt(arg, Args.value(args, ++i));
+          case "--server-in-flight" -> serverInFlight = Args.positiveInt(arg, Args.value(args, ++i));
           default -> throw new IllegalArgumentException("unknown option " + arg
               + "; options: --n, --max-at-once, --max-per-second, --burst, --url, --urls-file, --over-limit, --no-progress,"
               + " --server-rate, --server-burst, --server-in-flight");
@@ -89,37 +89,6 @@ public final class CrawlExample {
       RateLimitedServer.Limits server = new RateLimitedServer.Limits(serverRate, serverBurst, serverInFlight,
           defaults.minLatency(), defaults.maxLatency());
       return new Options(n, maxAtOnce, maxPerSecond, burst, url, urlsFile, overLimit, progress, server);
-    }
-
-    private static String value(String[] args, int i, String option) {
-      if (i >= args.length) {
-        throw new IllegalArgumentException(option + " needs a value");
-      }
-      return args[i];
-    }
-
-    private static int positiveInt(String option, String value) {
-      try {
-        int parsed = Integer.parseInt(value);
-        if (parsed >= 1) {
-          return parsed;
-        }
-      } catch (NumberFormatException notANumber) {
-        // reported below
-      }
-      throw new IllegalArgumentException(option + " must be an integer >= 1, but was " + value);
-    }
-
-    private static double positiveDouble(String option, String value) {
-      try {
-        double parsed = Double.parseDouble(value);
-        if (parsed > 0 && !Double.isInfinite(parsed)) {
-          return parsed;
-        }
-      } catch (NumberFormatException notANumber) {
-        // reported below
-      }
-      throw new IllegalArgumentException(option + " must be a finite number > 0, but was " + value);
     }
   }
 

@@ -54,32 +54,13 @@ public final class LlmBatchExample {
       long seed = 1;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
-          case "--n" -> n = positive(args[i], value(args, ++i));
+          case "--n" -> n = Args.positiveInt(args[i], Args.value(args, ++i));
           case "--over-limit" -> overLimit = true;
-          case "--seed" -> seed = positive("--seed", value(args, ++i));
+          case "--seed" -> seed = Args.positiveInt("--seed", Args.value(args, ++i));
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --n, --over-limit, --seed");
         }
       }
       return new Options(n, overLimit, seed);
-    }
-
-    private static String value(String[] args, int i) {
-      if (i >= args.length) {
-        throw new IllegalArgumentException(args[i - 1] + " needs a value");
-      }
-      return args[i];
-    }
-
-    private static int positive(String option, String value) {
-      try {
-        int parsed = Integer.parseInt(value);
-        if (parsed >= 1) {
-          return parsed;
-        }
-      } catch (NumberFormatException notANumber) {
-        // reported below
-      }
-      throw new IllegalArgumentException(option + " must be an integer >= 1, but was " + value);
     }
   }
 

@@ -3,14 +3,9 @@ package dev.meter.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,13 +63,8 @@ public final class LlmServer implements AutoCloseable {
     this.requestsLeft = limits.requestBurst();
     this.tokensLeft = limits.tokenBurst();
     this.refilledAt = System.nanoTime();
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-    this.threads = Executors.newFixedThreadPool(32, runnable -> {
-      Thread thread = new Thread(runnable, "llm-server");
-      thread.setDaemon(true);
-      return thread;
-    });
-    server.setExecutor(threads);
+    this.threads = Loopback.threads("llm-server", 32);
+    this.server = Loopback.create(threads);
     server.createContext("/v1/complete", this::handle);
     server.start();
   }
@@ -86,7 +76,7 @@ public final class LlmServer implements AutoCloseable {
 
   /** Where to send completions. */
   public URI endpoint() {
-    return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/v1/complete");
+    return Loopback.uri(server, "/v1/complete");
   }
 
   public Limits limits() {
@@ -103,7 +93,7 @@ public final class LlmServer implements AutoCloseable {
       try {
         tokens = Long.parseLong(exchange.getRequestHeaders().getFirst("X-Tokens"));
       } catch (RuntimeException bad) {
-        respond(exchange, 400, "X-Tokens must be a whole number\n");
+        Loopback.respond(exchange, 400, "X-Tokens must be a whole number\n");
         return;
       }
       String exceeded = admit(tokens);
@@ -111,7 +101,7 @@ public final class LlmServer implements AutoCloseable {
         long waitSeconds = exceeded.equals("requests") ? waitSeconds(true, 1) : waitSeconds(false, tokens);
         exchange.getResponseHeaders().set("Retry-After", Long.toString(waitSeconds));
         exchange.getResponseHeaders().set("X-RateLimit-Exceeded", exceeded);
-        respond(exchange, 429, "rate limit exceeded: " + exceeded + "\n");
+        Loopback.respond(exchange, 429, "rate limit exceeded: " + exceeded + "\n");
         return;
       }
       try {
@@ -119,7 +109,7 @@ public final class LlmServer implements AutoCloseable {
       } catch (InterruptedException stopped) {
         Thread.currentThread().interrupt();
       }
-      respond(exchange, 200, "completion of " + tokens + " tokens\n");
+      Loopback.respond(exchange, 200, "completion of " + tokens + " tokens\n");
     }
   }
 
@@ -155,14 +145,6 @@ public final class LlmServer implements AutoCloseable {
     double perMinute = requests ? limits.requestsPerMinute() : limits.tokensPerMinute();
     double seconds = Math.max(0, needed - available) / (perMinute / 60);
     return Math.max(1, (long) Math.ceil(seconds));
-  }
-
-  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   @Override

@@ -3,14 +3,9 @@ package dev.meter.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,14 +74,9 @@ public final class RateLimitedServer implements AutoCloseable {
     this.intervalNanos = Math.round(1e9 / limits.perSecond());
     this.toleranceNanos = (limits.burst() - 1) * intervalNanos;
     this.tat = System.nanoTime();
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
     // More threads than maxInFlight, so that refusing (rather than queueing) is what limits load.
-    this.threads = Executors.newFixedThreadPool(Math.max(16, limits.maxInFlight() * 4), runnable -> {
-      Thread thread = new Thread(runnable, "rate-limited-server");
-      thread.setDaemon(true);
-      return thread;
-    });
-    server.setExecutor(threads);
+    this.threads = Loopback.threads("rate-limited-server", Math.max(16, limits.maxInFlight() * 4));
+    this.server = Loopback.create(threads);
     server.createContext("/page/", this::handle);
     server.start();
   }
@@ -98,7 +88,7 @@ public final class RateLimitedServer implements AutoCloseable {
 
   /** The server's address, for example {@code http://127.0.0.1:41234/}. */
   public URI baseUri() {
-    return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/");
+    return Loopback.uri(server, "/");
   }
 
   /** The URL of page {@code n}. */
@@ -122,7 +112,7 @@ public final class RateLimitedServer implements AutoCloseable {
         if (now > limits.maxInFlight()) {
           overloaded.incrementAndGet();
           exchange.getResponseHeaders().set("Retry-After", "1");
-          respond(exchange, 503, "too many requests in flight\n");
+          Loopback.respond(exchange, 503, "too many requests in flight\n");
           return;
         }
         long waitNanos = admit();
@@ -130,12 +120,12 @@ public final class RateLimitedServer implements AutoCloseable {
           tooManyRequests.incrementAndGet();
           long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
           exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
-          respond(exchange, 429, "rate limit exceeded\n");
+          Loopback.respond(exchange, 429, "rate limit exceeded\n");
           return;
         }
         sleepLatency();
         served.incrementAndGet();
-        respond(exchange, 200, "page " + exchange.getRequestURI().getPath() + "\n");
+        Loopback.respond(exchange, 200, "page " + exchange.getRequestURI().getPath() + "\n");
       } finally {
         inFlight.decrementAndGet();
       }
@@ -161,14 +151,6 @@ public final class RateLimitedServer implements AutoCloseable {
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));  // stands for the server's work
     } catch (InterruptedException stopped) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
     }
   }
 
