@@ -67,7 +67,7 @@ final class AdaptiveLoop {
 
   /**
    * A success of a permit of generation {@code seen}; the dials climb unless {@code climbs} is false
-   * (a dial another rule moves).
+   * (a dial another rule moves, or a success that says nothing of the limits: its task never waited).
    *
    * @return whether the dials came down (a success of the cut generation may settle its share)
    */
@@ -86,8 +86,6 @@ final class AdaptiveLoop {
       for (Dial dial : dials) {
         dial.climb(curve);
       }
-    } else {
-      ++climbed;
     }
     return false;
   }

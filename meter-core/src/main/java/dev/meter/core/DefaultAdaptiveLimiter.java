@@ -108,7 +108,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
    * and of maxAtOnce's loops when it began, and when it began on this limiter's clock (latency-based
    * limits only; 0 otherwise).
    */
-  private record Granted(Permit permit, long rateGeneration, long atOnceGeneration, long startedNanos) implements Permit {}
+  private record Granted(Permit permit, long rateGeneration, long atOnceGeneration, long startedNanos, int bound)
+      implements Permit {}
 
   @Override
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
@@ -124,7 +125,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
     // Read before the grant: a decrease racing it makes this permit old, never new.
     long rateGeneration = rateLoop == null ? 0 : rateLoop.generation();
     long atOnceGeneration = atOnceLoop == null ? 0 : atOnceLoop.generation();
-    Decision decision = inForce.tryAcquireUnlessRetired(waitedNanos);
+    int[] bound = new int[1];
+    Decision decision = inForce.tryAcquireUnlessRetired(waitedNanos, bound);
     if (!(decision instanceof Permit permit)) {
       return decision;
     }
@@ -133,7 +135,7 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
     if (key != null) {
       lastUsed = startedNanos;
     }
-    return new Granted(permit, rateGeneration, atOnceGeneration, startedNanos);
+    return new Granted(permit, rateGeneration, atOnceGeneration, startedNanos, bound[0]);
   }
 
   @Override
@@ -219,17 +221,20 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
 
   /**
    * A success moves each limit a step along its climb back (see {@link AdaptiveLoop}); with
-   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead.
+   * {@link AdaptiveConfig#latencyBased()}, {@code maxAtOnce} follows {@link #vegas} instead. A limit
+   * climbs only on the success of a task whose start it held back: one the limit did not hold back
+   * says the work went at the caller's own pace, and climbing on it would take the limit, untested,
+   * far above the service (TCP's rule for an application-limited sender).
    */
   private synchronized @Nullable Change succeeded(Granted granted, long latencyNanos, int inFlight) {
     Limits before = latest;
     boolean lowered = false;
     if (rateLoop != null) {
-      lowered |= rateLoop.succeeded(granted.rateGeneration(), true);
+      lowered |= rateLoop.succeeded(granted.rateGeneration(), (granted.bound() & DefaultSharedLimiter.RATE_BOUND) != 0);
     }
     if (atOnceLoop != null) {
       boolean latency = config.latencyBased();
-      lowered |= atOnceLoop.succeeded(granted.atOnceGeneration(), !latency);
+      lowered |= atOnceLoop.succeeded(granted.atOnceGeneration(), !latency && (granted.bound() & DefaultSharedLimiter.AT_ONCE_BOUND) != 0);
       if (latency) {
         atOnce.moveTo(vegas(latencyNanos, inFlight));
       }

@@ -96,6 +96,20 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
    */
   @Override
   public @Nullable Decision tryAcquireUnlessRetired(long waitedNanos) {
+    return tryAcquireUnlessRetired(waitedNanos, null);
+  }
+
+  /** A start that {@link #RATE_BOUND the rate} or {@link #AT_ONCE_BOUND maxAtOnce} held back: see {@link #tryAcquireUnlessRetired(long, int[])}. */
+  static final int RATE_BOUND = 1;
+  static final int AT_ONCE_BOUND = 2;
+
+  /**
+   * {@link #tryAcquireUnlessRetired(long)}, also telling an adaptive limiter, in {@code bound[0]}, which
+   * of the limits were what held a granted start back: the rate if the start came within about half
+   * an interval plus half the burst of the earliest moment it allowed, maxAtOnce if the grant took the
+   * last permit. A start neither held back says nothing about whether the limits could be higher.
+   */
+  @Nullable Decision tryAcquireUnlessRetired(long waitedNanos, int @Nullable [] bound) {
     long waited = Math.max(0, waitedNanos);
     synchronized (lock) {
       if (retired) {
@@ -116,6 +130,9 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
         return Decision.awaitSignal();
       }
       Gcra current = gcra;
+      if (bound != null) {
+        bound[0] = (current != null && current.heldBack(now) ? RATE_BOUND : 0) | (running + 1 >= maxAtOnce ? AT_ONCE_BOUND : 0);
+      }
       long grant = current == null ? 0 : current.tryAcquire(now, since);
       running++;
       return grant == 0 ? unbooked : new Grant(this, grant);

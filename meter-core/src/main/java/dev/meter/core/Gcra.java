@@ -68,6 +68,15 @@ final class Gcra {
     }
   }
 
+  /**
+   * Whether a start that conforms at {@code nowNanos} comes close to the earliest moment it would:
+   * within half an interval plus half the burst's tolerance. A caller slower than the rate finds the
+   * burst back and starts well after that moment; one the rate holds back starts at it.
+   */
+  boolean heldBack(long nowNanos) {
+    return nowNanos - (tat - tolerance) < interval / 2 + tolerance / 2;
+  }
+
   /** Whether a start would conform at {@code nowNanos}. */
   boolean conforms(long nowNanos) {
     return nowNanos - (tat - tolerance) >= 0;

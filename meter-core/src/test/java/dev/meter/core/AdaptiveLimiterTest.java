@@ -182,6 +182,28 @@ class AdaptiveLimiterTest {
   }
 
   @Test
+  void rate_callerSlowerThanTheLimit_doesNotClimbOnItsSuccesses() {
+    // Given a limiter at 10 per second (ceiling 100) and a caller that runs one task at a time, each
+    // taking a second: its starts never wait for the limiter
+    VirtualTime time = VirtualTime.create();
+    List<AdaptiveLimiter.Change> changes = new CopyOnWriteArrayList<>();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+            LimiterConfig.builder().maxAtOnce(2).maxPerSecond(10).timeSource(time).build())
+        .maxPerSecond(100).maxAtOnce(20).recoverySuccesses(5).onChange(changes::add).build());
+    RunOptions oneAtATime = RunOptions.builder().maxAtOnce(1).limiter(limiter).timeSource(time).build();
+
+    // When 300 such tasks succeed
+    CompletableFuture<Void> run = Meter.with(oneAtATime).runOnEach(IntStream.range(0, 300).boxed().toList(),
+        i -> time.delay(Duration.ofSeconds(1), i));
+    time.advance(Duration.ofMinutes(6));
+
+    // Then the limits stayed where they were: nothing showed they could go higher
+    assertThat(run).isCompleted();
+    assertThat(changes).isEmpty();
+    assertThat(limiter.limits()).isEqualTo(Limits.of(2, Rate.perSecond(10), 1));
+  }
+
+  @Test
   void release_refusalNamingTheLimitExceeded_lowersThatOneAlone() {
     // Given a limiter of 10 at once and 100 per second, bursts of 10
     VirtualTime time = VirtualTime.create();
