@@ -192,7 +192,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
     boolean refused = config.overload().test(outcome);
     OverloadedException.Exceeded exceeded = OverloadedException.Exceeded.ANY;
     if (refused && failure instanceof OverloadedException overloaded) {
-      overloaded.retryAfter().ifPresent(inForce::pauseFor);
+      // The burst would build up during the pause and all come at once after it: resume at the rate.
+      overloaded.retryAfter().ifPresent(wait -> inForce.pause(Durations.saturatedNanos(wait), true));
       exceeded = overloaded.exceeded();
     }
     if (refused) {

@@ -395,6 +395,15 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
   /** Extends the pause to {@code nanos} from now; false if this limiter was retired (forgotten as idle). */
   @Override
   public boolean pause(long nanos) {
+    return pause(nanos, false);
+  }
+
+  /**
+   * {@link #pause(long)}; with {@code resumeWithoutBurst}, the rate resumes at the pause's end with no
+   * burst (see {@link Gcra#emptyAt}): what an adaptive limiter does for a service's Retry-After, since
+   * the burst that built up during the pause would all arrive at once, and be refused again.
+   */
+  boolean pause(long nanos, boolean resumeWithoutBurst) {
     synchronized (lock) {
       if (retired) {
         return false;
@@ -405,6 +414,9 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
         paused = true;
         pausedUntil = until;
         leaseEpoch++;
+      }
+      if (resumeWithoutBurst && gcra != null) {
+        gcra.emptyAt(pausedUntil);
       }
       return true;
     }

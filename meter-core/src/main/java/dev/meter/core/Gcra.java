@@ -77,6 +77,16 @@ final class Gcra {
     return nowNanos - (tat - tolerance) < interval / 2 + tolerance / 2;
   }
 
+  /**
+   * No burst at {@code at}: the first start conforms then and the next ones at the rate, the burst
+   * refilling from there (as after a Retry-After, when a full burst at once would be refused again).
+   * Never earlier than the starts already booked allow.
+   */
+  void emptyAt(long at) {
+    tat = later(tat, at + tolerance);
+    grants++;  // a refund of an earlier grant must not undo this
+  }
+
   /** Whether a start would conform at {@code nowNanos}. */
   boolean conforms(long nowNanos) {
     return nowNanos - (tat - tolerance) >= 0;

@@ -204,6 +204,34 @@ class AdaptiveLimiterTest {
   }
 
   @Test
+  void release_refusalWithRetryAfter_resumesAtTheRateWithoutABurst() {
+    // Given a limiter of 10 per second with bursts of 5, whose first task is refused with "retry after 2 s"
+    VirtualTime time = VirtualTime.create();
+    AdaptiveLimiter limiter = Meter.adaptiveLimiter(AdaptiveConfig.builder(
+        LimiterConfig.builder().maxPerSecond(10).maxBurst(5).timeSource(time).build()).build());
+    List<Long> startedAt = new CopyOnWriteArrayList<>();
+    AsyncTask<Integer, Integer> task = i -> {
+      startedAt.add(time.read());
+      return i == 0 ? CompletableFuture.failedFuture(new OverloadedException("429", Duration.ofSeconds(2)))
+          : CompletableFuture.completedFuture(i);
+    };
+
+    // When six more wait behind it
+    CompletableFuture<Void> run = run(time, limiter, 7, task);
+    time.advance(Duration.ofSeconds(10));
+
+    // Then after the pause they start at the (lowered) rate, one at a time: the burst that built up
+    // during the pause does not all arrive at once, as the service would refuse it again
+    assertThat(run).isDone();
+    assertThat(startedAt).hasSize(7);
+    assertThat(startedAt.get(1)).isGreaterThanOrEqualTo(Duration.ofSeconds(2).toNanos());
+    for (int i = 2; i < 7; i++) {
+      assertThat(startedAt.get(i) - startedAt.get(i - 1)).as("gap before start %d", i)
+          .isGreaterThanOrEqualTo(Duration.ofMillis(100).toNanos());
+    }
+  }
+
+  @Test
   void release_refusalNamingTheLimitExceeded_lowersThatOneAlone() {
     // Given a limiter of 10 at once and 100 per second, bursts of 10
     VirtualTime time = VirtualTime.create();
