@@ -2,15 +2,15 @@ package dev.meter.core;
 
 import dev.meter.api.AsyncTask;
 import dev.meter.api.RetryPolicy;
-import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import dev.meter.api.spi.Limiter;
 import dev.meter.api.event.TaskEvent;
 import dev.meter.api.TimeSource;
 import dev.meter.api.internal.TaskCounters;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.lang.invoke.MethodHandles;
@@ -31,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  * on their way to the sink), {@link FailureLedger} and the {@link Wakeup} timer.
  *
  * <p>An item's journey is {@link #step()}: take in what settled, deliver, then start what may start.
+ * Under a {@link RetryPolicy} a failed attempt is not the end of it: its permits go back, and the slot
+ * backs off in {@link Admission} until it may ask its limits again, keeping its index and its place
+ * in ordered delivery; only its last attempt settles it for good.
  * Two rules bound what a drain pass does on the thread that runs it:
  * <ul>
  *   <li>It starts tasks for at most {@link #PASS_NANOS} (plus 1,024 starts); the rest continue in a
@@ -71,7 +74,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
   private final boolean timed;
   /**
    * The task of a plain run, which takes the plain lane (see {@link #startPlain}): asynchronous tasks,
-   * no listener or timeout, no limiter but meter's shared ones, and delivery in completion order. Null
+   * no listener, timeout or retry, no limiter but meter's shared ones, and delivery in completion order. Null
    * otherwise.
    */
   private final @Nullable AsyncTask<? super T, ? extends R> plainTask;
