@@ -112,15 +112,6 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
       implements Permit {}
 
   @Override
-  public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-    Decision decision = tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
-    if (decision == null) {
-      throw new IllegalStateException("this limiter was retired by its keyed limiter");
-    }
-    return decision;
-  }
-
-  @Override
   public @Nullable Decision tryAcquireUnlessRetired(long waitedNanos) {
     // Read before the grant: a decrease racing it makes this permit old, never new.
     long rateGeneration = rateLoop == null ? 0 : rateLoop.generation();

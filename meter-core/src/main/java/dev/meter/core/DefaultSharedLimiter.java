@@ -81,15 +81,6 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
 
   // ---- the limiter SPI ----
 
-  @Override
-  public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-    Decision decision = tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
-    if (decision == null) {
-      throw new IllegalStateException("this limiter was retired by its keyed limiter");
-    }
-    return decision;
-  }
-
   /**
    * The SPI's tryAcquire for a start that has waited {@code waitedNanos} (by the run's clock); null if
    * this limiter was retired, and the keyed limiter must look its key up again.

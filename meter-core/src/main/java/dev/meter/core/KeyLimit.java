@@ -11,6 +11,20 @@ import org.jspecify.annotations.Nullable;
  */
 interface KeyLimit extends Limiter {
   /**
+   * The SPI's tryAcquire: {@link #tryAcquireUnlessRetired} with the time waited. Only a keyed limiter
+   * retires its limiters, and it asks through {@code tryAcquireUnlessRetired}; a retired one asked
+   * here is a bug.
+   */
+  @Override
+  default Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+    Decision decision = tryAcquireUnlessRetired(nowNanos - waitingSinceNanos);
+    if (decision == null) {
+      throw new IllegalStateException("this limiter was retired by its keyed limiter");
+    }
+    return decision;
+  }
+
+  /**
    * The SPI's tryAcquire for a start that has waited {@code waitedNanos} (by the run's clock); null if
    * this limiter was retired, and the keyed limiter must look its key up again.
    */

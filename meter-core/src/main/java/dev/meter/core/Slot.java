@@ -242,7 +242,8 @@ final class Slot<T extends @Nullable Object, R extends @Nullable Object>
    */
   void backOff(long now, long retryAt) {
     moveTo(Phase.BACKING_OFF);
-    watch = watch().nextAttempt(retryAt);
+    TaskWatch current = watch;
+    watch = current == null ? TaskWatch.secondAttempt(retryAt) : current.nextAttempt(retryAt);
     value = null;
     failure = null;
     startedAt = now;  // its next wait counts from here

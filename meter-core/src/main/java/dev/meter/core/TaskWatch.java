@@ -28,6 +28,14 @@ final class TaskWatch {
    * attempt that fires late sets only this watch's flag, and cancels nothing (see
    * {@link Slot#scheduleTimeout}).
    */
+  /** The watch of the second attempt of an item whose first had none (nothing watched or limited it). */
+  static TaskWatch secondAttempt(long retryAt) {
+    TaskWatch second = new TaskWatch();
+    second.attempt = 2;
+    second.retryAt = retryAt;
+    return second;
+  }
+
   TaskWatch nextAttempt(long retryAt) {
     TaskWatch next = new TaskWatch();
     next.attempt = attempt + 1;
