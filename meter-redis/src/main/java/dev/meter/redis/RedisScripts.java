@@ -19,8 +19,8 @@ import java.util.concurrent.CompletionStage;
  * thread: by its SHA-1, loading the script on the first use and again if the server has forgotten it
  * (a restart, a {@code SCRIPT FLUSH}).
  *
- * <p>The quota named {@code name} lives in two keys with the same hash tag (so a cluster keeps them on
- * one node): {@code meter:{name}:rate} and {@code meter:{name}:leases}.
+ * <p>The quota named {@code name} lives in three keys with the same hash tag (so a cluster keeps them on
+ * one node): {@code meter:{name}:rate}, {@code meter:{name}:leases} and {@code meter:{name}:pause}.
  */
 final class RedisScripts {
   /** One script: its source and the digest the server knows it by. */
@@ -42,6 +42,7 @@ final class RedisScripts {
   static final Script RELEASE = Script.load("release");
   static final Script REFUND = Script.load("refund");
   static final Script RENEW = Script.load("renew");
+  static final Script PAUSE = Script.load("pause");
 
   private final RedisAsyncCommands<String, String> redis;
   private final String[] keys;
@@ -49,10 +50,10 @@ final class RedisScripts {
   RedisScripts(RedisAsyncCommands<String, String> redis, String name) {
     this.redis = Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(name, "name");
-    this.keys = new String[] {"meter:{" + name + "}:rate", "meter:{" + name + "}:leases"};
+    this.keys = new String[] {"meter:{" + name + "}:rate", "meter:{" + name + "}:leases", "meter:{" + name + "}:pause"};
   }
 
-  /** The quota's keys: the rate's, the leases'. */
+  /** The quota's keys: the rate's, the leases', the pause's. */
   String[] keys() {
     return keys.clone();
   }
@@ -65,6 +66,11 @@ final class RedisScripts {
   /** {@link #run} for a script whose reply is one integer. */
   CompletionStage<Long> runForNumber(Script script, String... args) {
     return run(script, ScriptOutputType.INTEGER, args);
+  }
+
+  /** A PING: whether the server answers. */
+  CompletionStage<String> ping() {
+    return redis.ping();
   }
 
   private <V> CompletionStage<V> run(Script script, ScriptOutputType type, String... args) {

@@ -19,7 +19,9 @@ final class EmbeddedRedis implements AutoCloseable {
 
   private EmbeddedRedis(int port) throws IOException {
     this.port = port;
-    this.server = new RedisServer(port);
+    // No snapshot on shutdown: a restarted server comes back empty, as one that crashed would.
+    this.server = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"")
+        .setting("appendonly no").build();
     server.start();
     this.client = RedisClient.create("redis://127.0.0.1:" + port);
   }
@@ -35,6 +37,16 @@ final class EmbeddedRedis implements AutoCloseable {
     } catch (IOException failed) {
       throw new UncheckedIOException(failed);
     }
+  }
+
+  /** Stops the server (its data goes with it, as in a crash without persistence). */
+  void stop() throws IOException {
+    server.stop();
+  }
+
+  /** Starts the server again on the same port, empty. */
+  void restart() throws IOException {
+    server.start();
   }
 
   /** A new connection; close it when done. */

@@ -131,13 +131,53 @@ class RedisScriptsTest {
   }
 
   @Test
-  void renew_keepsTheLeasesStillHeld_butNotOnesAlreadyExpired() throws Exception {
+  void renew_keepsTheLeasesStillHeld_andRetakesALostOneOnlyIfASlotIsFree() throws Exception {
     try (StatefulRedisConnection<String, String> connection = redis.connect()) {
       RedisScripts scripts = new RedisScripts(connection.async(), "renew-" + UUID.randomUUID());
-      call(scripts, RedisScripts.ACQUIRE, acquire(0, 1, 5, 60_000_000, "held"));
-      long renewed = scripts.runForNumber(RedisScripts.RENEW, "60000000", "held", "never-leased")
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
-      assertThat(renewed).isEqualTo(1);
+      // Given two slots, one leased by "held"
+      call(scripts, RedisScripts.ACQUIRE, acquire(0, 1, 2, 60_000_000, "held"));
+
+      // When it renews "held" and "lost" (a lease the server no longer has, say after a restart)
+      List<Long> first = call(scripts, RedisScripts.RENEW, "60000000", "2", "held", "lost");
+
+      // Then "held" is renewed and "lost" taken again, since a slot was free
+      assertThat(first).containsExactly(1L, 1L, 0L);
+
+      // And with both slots now leased, a third lease the server lost is not taken again
+      assertThat(call(scripts, RedisScripts.RENEW, "60000000", "2", "held", "lost", "third")).containsExactly(2L, 0L, 1L);
+    }
+  }
+
+  @Test
+  void acquire_granted_saysHowManyMoreTheQuotaWouldGrantNow_andWhenTheNextIsDue() throws Exception {
+    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+      RedisScripts scripts = new RedisScripts(connection.async(), "room-" + UUID.randomUUID());
+      // Given one start a minute in bursts of 3, and 5 slots
+      List<Long> first = call(scripts, RedisScripts.ACQUIRE, acquire(60_000_000, 3, 5, 60_000_000, "a"));
+      assertThat(first.get(4)).as("room after the first of a burst of 3").isEqualTo(2);
+      call(scripts, RedisScripts.ACQUIRE, acquire(60_000_000, 3, 5, 60_000_000, "b"));
+      List<Long> third = call(scripts, RedisScripts.ACQUIRE, acquire(60_000_000, 3, 5, 60_000_000, "c"));
+      assertThat(third.get(4)).as("room after the burst").isZero();
+      assertThat(third.get(5)).as("until the next start is due").isBetween(59_000_000L, 60_000_000L);
+
+      // And with two slots, the slots are what is full after the second start
+      RedisScripts slots = new RedisScripts(connection.async(), "room-slots-" + UUID.randomUUID());
+      assertThat(call(slots, RedisScripts.ACQUIRE, acquire(0, 1, 2, 60_000_000, "a")).subList(4, 6)).containsExactly(1L, 0L);
+      assertThat(call(slots, RedisScripts.ACQUIRE, acquire(0, 1, 2, 60_000_000, "b")).subList(4, 6)).containsExactly(0L, -1L);
+    }
+  }
+
+  @Test
+  void pause_refusesEveryStartUntilItEnds_andALaterEndWins() throws Exception {
+    try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+      RedisScripts scripts = new RedisScripts(connection.async(), "pause-" + UUID.randomUUID());
+      assertThat(scripts.runForNumber(RedisScripts.PAUSE, "60000000").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(scripts.runForNumber(RedisScripts.PAUSE, "1000000").toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .as("a shorter pause does not shorten the one in force").isZero();
+
+      List<Long> refused = call(scripts, RedisScripts.ACQUIRE, acquire(0, 1, 0, 0, "a"));
+      assertThat(refused.get(0)).isZero();
+      assertThat(refused.get(1)).isBetween(59_000_000L, 60_000_000L);
     }
   }
 

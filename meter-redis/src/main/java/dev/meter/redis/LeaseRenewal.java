@@ -1,0 +1,57 @@
+package dev.meter.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the leases of running tasks alive: every third of the lease time, one renew command per quota
+ * with leases carries all of this JVM's lease ids at once. A lease the server no longer has is taken
+ * again if a slot is free; otherwise the listener hears that it was lost.
+ */
+final class LeaseRenewal {
+  private final RedisLink link;
+  private final long leaseMicros;
+  private final Supplier<? extends Iterable<Quota>> quotas;
+  private final Supplier<AskArguments> arguments;
+  private final ScheduledFuture<?> timer;
+
+  LeaseRenewal(RedisLink link, Duration leaseTime, Supplier<? extends Iterable<Quota>> quotas, Supplier<AskArguments> arguments) {
+    this.link = link;
+    this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(leaseTime.toNanos());
+    this.quotas = quotas;
+    this.arguments = arguments;
+    long every = leaseTime.toNanos() / 3;
+    this.timer = link.scheduler.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.NANOSECONDS);
+  }
+
+  private void renewAll() {
+    for (Quota quota : quotas.get()) {
+      if (!quota.leases().isEmpty()) {
+        renew(quota);
+      }
+    }
+  }
+
+  private void renew(Quota quota) {
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(leaseMicros));
+    args.add(Integer.toString(Math.max(arguments.get().slots(), 1)));
+    args.addAll(quota.leases());
+    link.call(quota.scripts().run(RedisScripts.RENEW, args.toArray(String[]::new)), (reply, failed) -> {
+      if (failed != null || reply == null) {
+        link.tidyingFailed("renew", failed != null ? failed : new IllegalStateException("no reply"));
+      } else if (reply.size() > 2 && reply.get(2) > 0) {
+        int lost = reply.get(2).intValue();
+        link.tell(() -> link.listener.onLeasesLost(quota.name(), lost));
+      }
+    }, (reply, failed) -> {});
+  }
+
+  void close() {
+    timer.cancel(false);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.meter.redis;
+
+import dev.meter.api.spi.Limiter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the tests watch: a limiter wrapped to record the server time of every grant it hands out, and
+ * tasks that count how many run at once and end after a given time on a timer (no test thread sleeps).
+ */
+final class Recorder {
+  static final ScheduledExecutorService TIMER = Executors.newScheduledThreadPool(2, task -> {
+    Thread thread = new Thread(task, "recorder-timer");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  final ConcurrentLinkedQueue<Long> grants = new ConcurrentLinkedQueue<>();
+  final ConcurrentLinkedQueue<Limiter.Permit> permits = new ConcurrentLinkedQueue<>();
+  final AtomicInteger running = new AtomicInteger();
+  final AtomicInteger mostRunning = new AtomicInteger();
+  final AtomicInteger started = new AtomicInteger();
+
+  /** {@code limiter}, recording each permit it grants. */
+  Limiter watch(Limiter limiter) {
+    return new Limiter() {
+      @Override
+      public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
+        Decision decision = limiter.tryAcquire(item, nowNanos, waitingSinceNanos);
+        if (decision instanceof RedisGrant grant) {
+          grants.add(grant.grantedAtMicros);
+        }
+        if (decision instanceof Permit permit) {
+          permits.add(permit);
+        }
+        return decision;
+      }
+
+      @Override
+      public void refund(Permit permit, long nowNanos) {
+        limiter.refund(permit, nowNanos);
+      }
+
+      @Override
+      public void release(Permit permit, long nowNanos) {
+        limiter.release(permit, nowNanos);
+      }
+
+      @Override
+      public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
+        limiter.release(permit, nowNanos, value, failure);
+      }
+
+      @Override
+      public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
+        return limiter.awaitSignal(item, wakeUp);
+      }
+
+      @Override
+      public boolean refusesPerItem() {
+        return limiter.refusesPerItem();
+      }
+    };
+  }
+
+  /** A task that runs for {@code millis}, counted while it runs. */
+  <T> CompletionStage<T> task(T item, long millis) {
+    started.incrementAndGet();
+    int now = running.incrementAndGet();
+    mostRunning.accumulateAndGet(now, Math::max);
+    CompletableFuture<T> done = new CompletableFuture<>();
+    TIMER.schedule(() -> {
+      running.decrementAndGet();
+      done.complete(item);
+    }, millis, TimeUnit.MILLISECONDS);
+    return done;
+  }
+
+  static List<Integer> items(int count) {
+    return java.util.stream.IntStream.range(0, count).boxed().toList();
+  }
+}
