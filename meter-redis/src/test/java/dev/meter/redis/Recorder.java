@@ -24,9 +24,15 @@ final class Recorder {
 
   final ConcurrentLinkedQueue<Long> grants = new ConcurrentLinkedQueue<>();
   final ConcurrentLinkedQueue<Limiter.Permit> permits = new ConcurrentLinkedQueue<>();
+  /** When each of {@link #permits} was granted (System.nanoTime), in the same order. */
+  final ConcurrentLinkedQueue<Long> permitTimes = new ConcurrentLinkedQueue<>();
   final AtomicInteger running = new AtomicInteger();
   final AtomicInteger mostRunning = new AtomicInteger();
   final AtomicInteger started = new AtomicInteger();
+  /** Every start: when (System.nanoTime) and how many ran then, itself included. */
+  final ConcurrentLinkedQueue<long[]> starts = new ConcurrentLinkedQueue<>();
+  /** The items started, to see that none ran twice. */
+  final java.util.Set<Object> items = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** {@code limiter}, recording each permit it grants. */
   Limiter watch(Limiter limiter) {
@@ -39,6 +45,7 @@ final class Recorder {
         }
         if (decision instanceof Permit permit) {
           permits.add(permit);
+          permitTimes.add(System.nanoTime());
         }
         return decision;
       }
@@ -75,6 +82,8 @@ final class Recorder {
     started.incrementAndGet();
     int now = running.incrementAndGet();
     mostRunning.accumulateAndGet(now, Math::max);
+    starts.add(new long[] {System.nanoTime(), now});
+    items.add(item);
     CompletableFuture<T> done = new CompletableFuture<>();
     TIMER.schedule(() -> {
       running.decrementAndGet();
