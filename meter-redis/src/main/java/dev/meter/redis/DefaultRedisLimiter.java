@@ -8,9 +8,8 @@ import dev.meter.api.event.MeterStats;
 import dev.meter.core.Meter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,14 +26,14 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
   private final long leaseMicros;
   private volatile AskArguments arguments;
 
-  DefaultRedisLimiter(RedisScripts scripts, RedisLimiterConfig config, java.util.concurrent.ScheduledExecutorService scheduler) {
+  DefaultRedisLimiter(RedisScripts scripts, RedisLimiterConfig config, ScheduledExecutorService scheduler) {
     this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(config.leaseTime().toNanos());
     this.arguments = AskArguments.of(config.limits(), leaseMicros);
     this.link = new RedisLink(scripts, config, scheduler);
     this.quota = new Quota(config.name(), scripts, link, () -> arguments, counters);
     Limits local = config.fallback();
     this.fallback = local == null ? null : Meter.limiter(LimiterConfig.builder().limits(local).build());
-    this.renewal = new LeaseRenewal(link, config.leaseTime(), () -> List.of(quota), () -> arguments);
+    this.renewal = new LeaseRenewal(link, config.leaseTime(), () -> arguments, () -> {});
     link.owner(this);
   }
 
@@ -52,42 +51,17 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
 
   @Override
   public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-    SharedLimiter local = fallingBack();
-    if (local != null) {
-      Decision decision = local.tryAcquire(item, nowNanos, waitingSinceNanos);
-      return decision instanceof Permit permit ? new LocalPermit(permit) : decision;
-    }
-    return quota.tryAcquire(nowNanos - waitingSinceNanos);
+    return Routing.tryAcquire(link, quota, fallback, item, nowNanos, waitingSinceNanos);
   }
 
   @Override
   public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
-    SharedLimiter local = fallingBack();
-    if (local == null) {
-      return quota.awaitSignal(wakeUp);
-    }
-    // Under the local limits: woken by them, or by Redis answering again (the quota wakes its waiters).
-    AtomicBoolean once = new AtomicBoolean();
-    Runnable wakeOnce = () -> {
-      if (once.compareAndSet(false, true)) {
-        wakeUp.run();
-      }
-    };
-    Registration fromRedis = quota.awaitSignal(wakeOnce);
-    Registration fromLocal = local.awaitSignal(item, wakeOnce);
-    return () -> {
-      fromRedis.cancel();
-      fromLocal.cancel();
-    };
+    return Routing.awaitSignal(link, quota, fallback, item, wakeUp);
   }
 
   @Override
   public void refund(Permit permit, long nowNanos) {
-    if (permit instanceof LocalPermit local) {
-      local.from(fallback).refund(local.permit(), nowNanos);
-    } else {
-      quota.refund((RedisGrant) permit);
-    }
+    Routing.refund(permit, nowNanos, fallback);
   }
 
   @Override
@@ -97,15 +71,7 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
 
   @Override
   public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
-    if (permit instanceof LocalPermit local) {
-      local.from(fallback).release(local.permit(), nowNanos, value, failure);
-    } else {
-      quota.release((RedisGrant) permit, failure);
-    }
-  }
-
-  private @Nullable SharedLimiter fallingBack() {
-    return fallback != null && !link.available() ? fallback : null;
+    Routing.release(permit, nowNanos, value, failure, fallback);
   }
 
   // ---- the link's news ----
@@ -152,20 +118,11 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
 
   @Override
   public void pauseFor(Duration duration) {
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("duration must be >= 0, but was " + duration);
-    }
-    // Capped at about 31 years, which Redis's expiry arithmetic still takes.
-    long micros = Math.min(1_000_000_000_000_000L, TimeUnit.NANOSECONDS.toMicros(saturatedNanos(duration)));
+    long micros = pauseMicros(duration);
     if (fallback != null) {
       fallback.pauseFor(duration);
     }
-    quota.holdFor(TimeUnit.MICROSECONDS.toNanos(micros));
-    link.call(quota.scripts().runForNumber(RedisScripts.PAUSE, Long.toString(micros)), (done, failed) -> {
-      if (failed != null) {
-        link.tidyingFailed("pause", failed);
-      }
-    }, (done, failed) -> {});
+    quota.pause(micros);
   }
 
   @Override
@@ -192,11 +149,14 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
     return "RedisLimiter{name=" + name() + ", limits=" + limits() + (isAvailable() ? "" : ", unavailable") + "}";
   }
 
-  static long saturatedNanos(Duration duration) {
-    try {
-      return duration.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE / 2;
+  /** The pause in microseconds, capped at about 31 years (which Redis's expiry arithmetic still takes). */
+  static long pauseMicros(Duration duration) {
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("duration must be >= 0, but was " + duration);
     }
+    if (duration.getSeconds() >= 1_000_000_000L) {
+      return 1_000_000_000_000_000L;
+    }
+    return TimeUnit.NANOSECONDS.toMicros(duration.toNanos());
   }
 }

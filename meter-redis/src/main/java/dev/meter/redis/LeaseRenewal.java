@@ -9,30 +9,30 @@ import java.util.function.Supplier;
 
 /**
  * Keeps the leases of running tasks alive: every third of the lease time, one renew command per quota
- * with leases carries all of this JVM's lease ids at once. A lease the server no longer has is taken
+ * with leases carries all of this JVM's lease ids at once (and the limiter's other periodic chore, a
+ * keyed limiter forgetting idle keys, runs on the same tick). A lease the server no longer has is taken
  * again if a slot is free; otherwise the listener hears that it was lost.
  */
 final class LeaseRenewal {
   private final RedisLink link;
   private final long leaseMicros;
-  private final Supplier<? extends Iterable<Quota>> quotas;
   private final Supplier<AskArguments> arguments;
   private final ScheduledFuture<?> timer;
 
-  LeaseRenewal(RedisLink link, Duration leaseTime, Supplier<? extends Iterable<Quota>> quotas, Supplier<AskArguments> arguments) {
+  LeaseRenewal(RedisLink link, Duration leaseTime, Supplier<AskArguments> arguments, Runnable alsoEachTime) {
     this.link = link;
     this.leaseMicros = TimeUnit.NANOSECONDS.toMicros(leaseTime.toNanos());
-    this.quotas = quotas;
     this.arguments = arguments;
     long every = leaseTime.toNanos() / 3;
-    this.timer = link.scheduler.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.NANOSECONDS);
+    this.timer = link.scheduler.scheduleWithFixedDelay(() -> {
+      renewAll();
+      alsoEachTime.run();
+    }, every, every, TimeUnit.NANOSECONDS);
   }
 
   private void renewAll() {
-    for (Quota quota : quotas.get()) {
-      if (!quota.leases().isEmpty()) {
-        renew(quota);
-      }
+    for (Quota quota : link.leasingQuotas()) {
+      renew(quota);
     }
   }
 

@@ -32,6 +32,17 @@ public final class MeterRedis {
     return new DefaultRedisLimiter(scripts, config, scheduler(config));
   }
 
+  /**
+   * A keyed limiter: each key has its own quota in Redis ({@code name + ":" + key}) with
+   * {@code config}'s limits, shared by every JVM that builds one with the same name.
+   */
+  public static <K> RedisKeyedLimiter<K> keyedLimiter(StatefulRedisConnection<String, String> connection,
+      RedisLimiterConfig config) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(config, "config");
+    return new DefaultRedisKeyedLimiter<>(connection.async(), config, scheduler(config));
+  }
+
   private static ScheduledExecutorService scheduler(RedisLimiterConfig config) {
     ScheduledExecutorService given = config.scheduler();
     return given != null ? given : DefaultTimer.INSTANCE;

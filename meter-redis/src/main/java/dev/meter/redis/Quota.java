@@ -87,6 +87,7 @@ final class Quota {
     }
     if (grant.leaseId != null) {
       leases.add(grant.leaseId);
+      link.leasing(this);
     }
     counters.started(waitedNanos);
     return grant;
@@ -172,11 +173,16 @@ final class Quota {
     }
   }
 
-  /** Holds asks back until {@code nanos} from now (a pause set here). */
-  void holdFor(long nanos) {
+  /** Pauses the quota for every JVM for {@code micros}; this JVM holds its asks back meanwhile. */
+  void pause(long micros) {
     synchronized (lock) {
-      hold(System.nanoTime(), nanos, false);
+      hold(System.nanoTime(), TimeUnit.MICROSECONDS.toNanos(micros), false);
     }
+    link.call(scripts.runForNumber(RedisScripts.PAUSE, Long.toString(micros)), (done, failed) -> {
+      if (failed != null) {
+        link.tidyingFailed("pause", failed);
+      }
+    }, (done, failed) -> {});
   }
 
   // ---- asking ----

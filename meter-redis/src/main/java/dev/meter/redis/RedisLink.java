@@ -42,6 +42,8 @@ final class RedisLink {
   private final String leasePrefix = UUID.randomUUID() + ":";
   private final AtomicLong leases = new AtomicLong();
   private @Nullable Owner owner;
+  /** The quotas that have (or recently had) leases to renew, kept apart from any map of keys. */
+  private final java.util.Set<Quota> leasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -70,6 +72,27 @@ final class RedisLink {
     synchronized (lock) {
       return available;
     }
+  }
+
+  /** {@code quota} holds a lease now: renew it until it holds none. */
+  void leasing(Quota quota) {
+    leasing.add(quota);
+  }
+
+  /** The quotas with leases to renew; one found with none is dropped (and comes back with its next lease). */
+  java.util.List<Quota> leasingQuotas() {
+    java.util.List<Quota> quotas = new java.util.ArrayList<>();
+    for (Quota quota : leasing) {
+      if (quota.leases().isEmpty()) {
+        leasing.remove(quota);
+        if (quota.leases().isEmpty()) {
+          continue;
+        }
+        leasing.add(quota);
+      }
+      quotas.add(quota);
+    }
+    return quotas;
   }
 
   String nextLeaseId() {
