@@ -105,11 +105,19 @@ public final class QuotaChild {
     };
   }
 
-  /** The command line that starts a child JVM with these arguments, on this JVM's class path. */
+  /**
+   * The command line that starts a child JVM with these arguments, with everything this JVM has on its
+   * class path and module path (Surefire puts meter-redis's modules on the latter) on the class path.
+   */
   static List<String> command(String... args) {
+    String classPath = System.getProperty("java.class.path");
+    String modulePath = System.getProperty("jdk.module.path");
+    if (modulePath != null && !modulePath.isEmpty()) {
+      classPath = classPath + java.io.File.pathSeparator + modulePath;
+    }
     List<String> command = new java.util.ArrayList<>(List.of(
         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Xmx128m", QuotaChild.class.getName()));
+        "-cp", classPath, "-Xmx128m", QuotaChild.class.getName()));
     command.addAll(List.of(args));
     return command;
   }
