@@ -28,13 +28,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * same run, and the results as a markdown table on standard out (and in {@code --out FILE}).
  *
  * <pre>
- * java -jar meter-benchmarks/target/meter-benchmarks.jar [--quick] [--only W1,W3] [--out FILE]
+ * java -jar meter-benchmarks/target/meter-benchmarks.jar [--quick] [--only W1,W3,R1] [--out FILE]
  * </pre>
  */
 public final class Compare {
   private Compare() {}
 
-  private static final Set<String> ALL = Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7");
+  private static final Set<String> ALL = Set.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "R1");
 
   /** Runs the comparison; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
@@ -71,6 +71,9 @@ public final class Compare {
     if (only.contains("W7")) {
       report.rate("W7 fast rate with a burst: 20,000 starts at 10,000/s, burst 10", 20_000, 10_000, 10, new long[] {1, 10}, quick);
     }
+    if (only.contains("R1")) {
+      report.redisQuota(quick);
+    }
     String markdown = report.markdown();
     System.out.println();
     System.out.println(markdown);
@@ -84,7 +87,7 @@ public final class Compare {
     Set<String> chosen = Arrays.stream(list.split(",")).map(String::trim).collect(Collectors.toSet());
     for (String w : chosen) {
       if (!ALL.contains(w)) {
-        usage("--only takes workloads W1..W7, but was " + list);
+        usage("--only takes workloads W1..W7 and R1, but was " + list);
       }
     }
     return chosen;
@@ -206,6 +209,58 @@ public final class Compare {
       table.append(String.format("%nRuns per peer: %d after a warm-up run of the same size. Targets: never above the envelope, span error <= 0.1%%, "
           + "CPU well under one core; with bursts of 2 or more at 10,000/s, at most 0.5 context switches per start.%n", repeats));
       sections.add(table.toString());
+    }
+
+    void redisQuota(boolean quickRun) {
+      int repeats = quickRun ? 1 : 3;
+      int seconds = quickRun ? 1 : 3;
+      StringBuilder table = new StringBuilder();
+      table.append("### R1 a quota in Redis: starts one after another per caller, redis-server on loopback, quota never binding\n\n");
+      table.append("| peer | callers | starts/s (median; runs) | vs bucket4j-lettuce | p50 µs per start | p99 µs per start |\n");
+      table.append("|---|---:|---:|---:|---:|---:|\n");
+      int port = freePort();
+      redis.embedded.RedisServer server;
+      try {
+        server = redis.embedded.RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"").build();
+        server.start();
+      } catch (IOException failed) {
+        throw new IllegalStateException("cannot start redis-server: " + failed.getMessage(), failed);
+      }
+      try {
+        for (int callers : new int[] {1, 4, 16}) {
+          Map<String, Map<String, String>> byPeer = new LinkedHashMap<>();
+          for (String peer : RedisQuotaPeers.PEERS) {
+            System.err.printf("R1: %s, %d callers%n", peer, callers);
+            byPeer.put(peer, ForkedResult.run(List.of("-Xmx512m"), RedisQuotaPeers.class,
+                List.of(peer, Integer.toString(port), Integer.toString(callers), Integer.toString(seconds), Integer.toString(repeats))));
+          }
+          double baseline = median(byPeer.get("bucket4j-lettuce").get("startsPerSecond"));
+          byPeer.forEach((peer, r) -> table.append(String.format("| %s | %d | %.0f; %s | %.2fx | %s | %s |%n", peer, callers,
+              median(r.get("startsPerSecond")), r.get("startsPerSecond").replace(",", ", "),
+              median(r.get("startsPerSecond")) / baseline, r.get("p50Micros"), r.get("p99Micros"))));
+        }
+      } finally {
+        try {
+          server.stop();
+        } catch (IOException ignored) {
+          // the table is what matters; the server dies with this JVM anyway
+        }
+      }
+      table.append(String.format("%nRuns of %d s per row after a 1 s warm-up, each peer in its own JVM; p50 and p99 over all runs' starts.%n", seconds));
+      sections.add(table.toString());
+    }
+
+    private static double median(String commaSeparated) {
+      double[] values = Arrays.stream(commaSeparated.split(",")).mapToDouble(Double::parseDouble).sorted().toArray();
+      return values[values.length / 2];
+    }
+
+    private static int freePort() {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        return socket.getLocalPort();
+      } catch (IOException failed) {
+        throw new IllegalStateException(failed);
+      }
     }
 
     void lazyMemory(int n, int maxAtOnce) {

@@ -143,7 +143,9 @@ final class DefaultRedisKeyedLimiter<K> implements RedisKeyedLimiter<K>, RedisLi
   @Override
   public void recovered() {
     for (Quota quota : quotas.values()) {
-      quota.wakeAll();
+      if (fallback != null) {
+        quota.wakeAll();  // those waiting on the local limits ask the quota again
+      }
       quota.retime();
     }
   }

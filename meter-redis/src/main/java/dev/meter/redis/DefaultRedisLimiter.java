@@ -83,7 +83,9 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
 
   @Override
   public void recovered() {
-    quota.wakeAll();
+    if (fallback != null) {
+      quota.wakeAll();  // those waiting on the local limits ask the quota again
+    }
     quota.retime();
   }
 

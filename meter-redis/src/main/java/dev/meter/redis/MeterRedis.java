@@ -29,6 +29,7 @@ public final class MeterRedis {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(config, "config");
     RedisScripts scripts = new RedisScripts(connection.async(), config.name());
+    scripts.preload();
     return new DefaultRedisLimiter(scripts, config, scheduler(config));
   }
 
@@ -40,6 +41,7 @@ public final class MeterRedis {
       RedisLimiterConfig config) {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(config, "config");
+    new RedisScripts(connection.async(), config.name()).preload();
     return new DefaultRedisKeyedLimiter<>(connection.async(), config, scheduler(config));
   }
 

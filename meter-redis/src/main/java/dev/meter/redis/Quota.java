@@ -54,6 +54,13 @@ final class Quota {
   private long notBefore;
   /** The hold is a slot's: a release in this JVM ends it. */
   private boolean slotBound;
+  /**
+   * Slots this JVM has given back whose release Redis has answered. Counted on the answer, not when
+   * sent: commands sent from different threads may reach Redis in either order, so only a release
+   * answered after an ask was sent can have been missed by it, and one answered after the ask's
+   * refusal ends the hold.
+   */
+  private volatile long releasesSent;
   private @Nullable ScheduledFuture<?> timer;
   private long timerAt;
   private @Nullable ScheduledFuture<?> sweep;
@@ -76,11 +83,22 @@ final class Quota {
 
   // ---- the limiter SPI, for this quota ----
 
-  /** A grant ready for this start, or wait for a signal (the ask is made when the wait registers). */
-  Decision tryAcquire(long waitedNanos) {
-    RedisGrant grant;
+  /**
+   * A grant ready for this start (one reserved for its item, or one reserved for nobody), or wait for a
+   * signal (the ask is made when the wait registers).
+   */
+  Decision tryAcquire(@Nullable Object item, long waitedNanos) {
+    Object claimant = item == null ? RedisGrant.NULL_ITEM : item;
+    RedisGrant grant = null;
     synchronized (lock) {
-      grant = ready.pollFirst();
+      for (java.util.Iterator<RedisGrant> each = ready.iterator(); each.hasNext(); ) {
+        RedisGrant candidate = each.next();
+        if (candidate.reservedFor == claimant || candidate.reservedFor == RedisGrant.ANYONE) {
+          each.remove();
+          grant = candidate;
+          break;
+        }
+      }
     }
     if (grant == null) {
       return Decision.awaitSignal();
@@ -93,11 +111,11 @@ final class Quota {
     return grant;
   }
 
-  Limiter.Registration awaitSignal(Runnable wakeUp) {
-    Waiter waiter = new Waiter(wakeUp);
+  Limiter.Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
+    Waiter waiter = new Waiter(item == null ? RedisGrant.NULL_ITEM : item, wakeUp);
     int asks;
     synchronized (lock) {
-      if (!ready.isEmpty()) {
+      if (claimable(waiter.item)) {
         asks = -1;
       } else {
         waiters.addLast(waiter);
@@ -130,8 +148,8 @@ final class Quota {
       if (failed != null) {
         link.tidyingFailed("release", failed);
       }
-    }, (done, failed) -> {});
-    slotFreed();
+      slotFreed();
+    }, (done, failed) -> slotFreed());
   }
 
   // ---- what the limiter tells every quota ----
@@ -185,6 +203,16 @@ final class Quota {
     }, (done, failed) -> {});
   }
 
+  // Guarded by lock.
+  private boolean claimable(Object claimant) {
+    for (RedisGrant grant : ready) {
+      if (grant.reservedFor == claimant || grant.reservedFor == RedisGrant.ANYONE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // ---- asking ----
 
   /** How many asks to send now for the waiters not covered by one in flight; counts them as sent. */
@@ -219,13 +247,20 @@ final class Quota {
     for (int i = 0; i < asks; i++) {
       AskArguments limits = arguments.get();
       String leaseId = limits.leased() ? link.nextLeaseId() : null;
+      long releasesBefore = releasesSent;
       link.call(scripts.run(RedisScripts.ACQUIRE, limits.acquire(leaseId == null ? "" : leaseId)),
-          (reply, failure) -> answered(leaseId, reply, failure, false),
-          (reply, failure) -> answered(leaseId, reply, failure, true));
+          (reply, failure) -> answered(leaseId, releasesBefore, reply, failure, false),
+          (reply, failure) -> answered(leaseId, releasesBefore, reply, failure, true));
     }
   }
 
-  private void answered(@Nullable String leaseId, @Nullable List<Long> reply, @Nullable Throwable failure, boolean wasLate) {
+  /**
+   * An ask's reply. {@code releasesBefore} is how many releases Redis had answered when it was sent: a
+   * slot refusal may be stale if one was answered since (Redis may have run it after the ask), and the
+   * quota asks again at once instead of holding for the poll interval.
+   */
+  private void answered(@Nullable String leaseId, long releasesBefore, @Nullable List<Long> reply,
+      @Nullable Throwable failure, boolean wasLate) {
     if (failure != null || reply == null || reply.isEmpty()) {
       failed(failure != null ? failure : new IllegalStateException("empty reply from the acquire script"), wasLate);
       return;
@@ -241,7 +276,8 @@ final class Quota {
         asking--;
       }
       if (reply.get(0) == 1) {
-        ready.addLast(new RedisGrant(this, leaseId, reply.get(1), reply.get(2), reply.get(3), now));
+        RedisGrant grant = new RedisGrant(this, leaseId, reply.get(1), reply.get(2), reply.get(3), now);
+        ready.addLast(grant);
         armSweep();
         room = reply.get(4).intValue();
         if (room > 0) {
@@ -250,11 +286,12 @@ final class Quota {
         } else if (reply.get(5) >= 0) {
           hold(now, TimeUnit.MICROSECONDS.toNanos(reply.get(5)), false);
         } else {
-          hold(now, link.slotPollNanos, true);
+          holdForSlot(now, link.slotPollNanos, releasesBefore);
         }
         wake = waiters.pollFirst();
         if (wake != null) {
           counters.waiting(-1);
+          grant.reservedFor = wake.item;
         }
       } else {
         room = 1;
@@ -264,7 +301,7 @@ final class Quota {
         } else {
           long expiry = reply.size() > 2 ? reply.get(2) : -1;
           long poll = expiry < 0 ? link.slotPollNanos : Math.min(link.slotPollNanos, TimeUnit.MICROSECONDS.toNanos(expiry));
-          hold(now, poll, true);
+          holdForSlot(now, poll, releasesBefore);
         }
       }
       asks = asksToSend(now);
@@ -309,9 +346,17 @@ final class Quota {
     slotBound = forSlot;
   }
 
+  // Guarded by lock.
+  private void holdForSlot(long now, long nanos, long releasesBefore) {
+    if (releasesSent == releasesBefore) {
+      hold(now, nanos, true);
+    }
+  }
+
   private void slotFreed() {
     int asks;
     synchronized (lock) {
+      releasesSent++;
       if (!slotBound) {
         return;
       }
@@ -350,7 +395,10 @@ final class Quota {
     }
   }
 
-  /** Gives back grants no start claimed in time, and wakes a waiter for each one still fresh. */
+  /**
+   * Gives back grants no start claimed in time (a woken waiter's run was cancelled, or another of its
+   * limits refused it), and wakes a waiter for each fresh one reserved for nobody.
+   */
   private void sweepUnclaimed() {
     List<RedisGrant> stale = new ArrayList<>();
     List<Waiter> wake = new ArrayList<>();
@@ -361,9 +409,18 @@ final class Quota {
       while (!ready.isEmpty() && now - ready.peekFirst().arrivedAtNanos >= CLAIM_NANOS) {
         stale.add(ready.pollFirst());
       }
-      for (int i = 0; i < ready.size() && !waiters.isEmpty(); i++) {
-        wake.add(waiters.pollFirst());
+      // A grant reserved for nobody (it came when nobody waited) is offered to a waiter that came since.
+      for (RedisGrant grant : ready) {
+        if (grant.reservedFor != RedisGrant.ANYONE) {
+          continue;
+        }
+        Waiter next = waiters.pollFirst();
+        if (next == null) {
+          break;
+        }
         counters.waiting(-1);
+        grant.reservedFor = next.item;
+        wake.add(next);
       }
       if (!ready.isEmpty()) {
         armSweep();
@@ -383,21 +440,28 @@ final class Quota {
     if (grant.leaseId != null) {
       leases.remove(grant.leaseId);
     }
+    boolean leased = grant.leaseId != null;
     link.call(scripts.runForNumber(RedisScripts.REFUND, grant.refundArguments()), (done, failed) -> {
       if (failed != null) {
         link.tidyingFailed("refund", failed);
       }
-    }, (done, failed) -> {});
-    if (grant.leaseId != null) {
-      slotFreed();
-    }
+      if (leased) {
+        slotFreed();
+      }
+    }, (done, failed) -> {
+      if (leased) {
+        slotFreed();
+      }
+    });
   }
 
   private final class Waiter extends AtomicBoolean implements Limiter.Registration {
     private static final long serialVersionUID = 1L;
+    private final transient Object item;
     private final transient Runnable wakeUp;
 
-    Waiter(Runnable wakeUp) {
+    Waiter(Object item, Runnable wakeUp) {
+      this.item = item;
       this.wakeUp = wakeUp;
     }
 

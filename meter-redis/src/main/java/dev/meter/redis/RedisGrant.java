@@ -19,6 +19,17 @@ final class RedisGrant implements Limiter.Permit {
   final long tatBooked;
   /** When the reply arrived, by this JVM's clock: a grant no start claims soon is given back. */
   final long arrivedAtNanos;
+  /**
+   * The item of the waiter woken for this grant, which only that item's start may claim (so a start
+   * asked for meanwhile does not take it and send the woken one to the back); {@link #ANYONE} when no
+   * waiter was woken for it. Guarded by its quota's lock.
+   */
+  Object reservedFor = ANYONE;
+
+  /** {@link #reservedFor} of a grant any start may claim. */
+  static final Object ANYONE = new Object();
+  /** The stand-in for a null item in {@link #reservedFor}. */
+  static final Object NULL_ITEM = new Object();
 
   RedisGrant(Quota quota, @Nullable String leaseId, long grantedAtMicros, long tatBefore, long tatBooked,
       long arrivedAtNanos) {

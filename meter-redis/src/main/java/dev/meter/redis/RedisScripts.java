@@ -53,6 +53,17 @@ final class RedisScripts {
     this.keys = new String[] {"meter:{" + name + "}:rate", "meter:{" + name + "}:leases", "meter:{" + name + "}:pause"};
   }
 
+  /**
+   * Loads every script into the server's cache, without waiting: a script first run by its SHA-1 would
+   * otherwise be refused once and sent again, after commands sent later (a release would reach Redis
+   * after the next ask).
+   */
+  void preload() {
+    for (Script script : List.of(ACQUIRE, RELEASE, REFUND, RENEW, PAUSE)) {
+      redis.scriptLoad(script.source());
+    }
+  }
+
   /** The quota's keys: the rate's, the leases', the pause's. */
   String[] keys() {
     return keys.clone();

@@ -27,14 +27,14 @@ final class Routing {
       Decision decision = local.tryAcquire(item, nowNanos, waitingSinceNanos);
       return decision instanceof Permit permit ? new LocalPermit(permit) : decision;
     }
-    return quota.tryAcquire(nowNanos - waitingSinceNanos);
+    return quota.tryAcquire(item, nowNanos - waitingSinceNanos);
   }
 
   static Registration awaitSignal(RedisLink link, Quota quota, @Nullable Limiter fallback, @Nullable Object item,
       Runnable wakeUp) {
     Limiter local = local(link, fallback);
     if (local == null) {
-      return quota.awaitSignal(wakeUp);
+      return quota.awaitSignal(item, wakeUp);
     }
     // Under the local limits: woken by them, or by Redis answering again (the quota wakes its waiters).
     AtomicBoolean once = new AtomicBoolean();
@@ -43,7 +43,7 @@ final class Routing {
         wakeUp.run();
       }
     };
-    Registration fromRedis = quota.awaitSignal(wakeOnce);
+    Registration fromRedis = quota.awaitSignal(item, wakeOnce);
     Registration fromLocal = local.awaitSignal(item, wakeOnce);
     return () -> {
       fromRedis.cancel();
