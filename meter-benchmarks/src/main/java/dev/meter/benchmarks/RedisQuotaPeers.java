@@ -88,7 +88,7 @@ public final class RedisQuotaPeers {
         for (int c = 0; c < callers; c++) {
           Gaps gaps = perCaller[c] = new Gaps();
           RunOptions options = RunOptions.builder().maxAtOnce(1).limiter(quota).build();
-          done.add(Meter.with(options).runOnEach((Iterable<Integer>) () -> until(deadline), item -> {
+          done.add(Meter.with(options).runOnEach((Iterable<Object>) () -> until(deadline), item -> {
             gaps.started(System.nanoTime());
             return CompletableFuture.completedFuture(null);
           }));
@@ -131,7 +131,11 @@ public final class RedisQuotaPeers {
     });
   }
 
-  private static Iterator<Integer> until(long deadline) {
+  /**
+   * Items until {@code deadline}, each a new object as a real item would be (a limiter may tell the
+   * starts of different items apart by identity).
+   */
+  private static Iterator<Object> until(long deadline) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -139,8 +143,8 @@ public final class RedisQuotaPeers {
       }
 
       @Override
-      public Integer next() {
-        return 0;
+      public Object next() {
+        return new Object();
       }
     };
   }
