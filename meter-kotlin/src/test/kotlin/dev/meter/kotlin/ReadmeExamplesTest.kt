@@ -1,6 +1,8 @@
 package dev.meter.kotlin
 
 import dev.meter.api.FailurePolicy
+import dev.meter.api.Limits
+import dev.meter.api.Rate
 import dev.meter.api.RunOptions
 import java.net.URI
 import kotlinx.coroutines.flow.buffer
@@ -164,4 +166,25 @@ class ReadmeExamplesTest {
       assertEquals(99_000, currentTime)
   }
   // readme:end
+  @Test
+  fun redisQuota_exampleRunsAsWritten() = runTest {
+    val port = java.net.ServerSocket(0).use { it.localPort }
+    val server = redis.embedded.RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"").build()
+    server.start()
+    val client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:$port")
+    try {
+      client.connect().use { connection ->
+        // readme:begin
+        val quota = redisLimiter(connection, "search-api", limits = Limits.of(8, Rate.perSecond(200.0), 10), failOpen = Limits.of(3))
+        val pages = urls.asFlow().amap(maxAtOnce = 16, limiter = quota) { url -> fetch(url) }.toList()
+        // readme:end
+        quota.close()
+        assertThat(pages.map { it.url }).containsExactlyInAnyOrderElementsOf(urls)
+        assertThat(quota.stats().succeeded()).isEqualTo(urls.size.toLong())
+      }
+    } finally {
+      client.shutdown()
+      server.stop()
+    }
+  }
 }

@@ -91,13 +91,18 @@ final class Quota {
     Object claimant = item == null ? RedisGrant.NULL_ITEM : item;
     RedisGrant grant = null;
     synchronized (lock) {
-      for (java.util.Iterator<RedisGrant> each = ready.iterator(); each.hasNext(); ) {
-        RedisGrant candidate = each.next();
-        if (candidate.reservedFor == claimant || candidate.reservedFor == RedisGrant.ANYONE) {
-          each.remove();
+      // Its own grant first (else it would be left to the sweep), or else the first reserved for nobody.
+      for (RedisGrant candidate : ready) {
+        if (candidate.reservedFor == claimant) {
           grant = candidate;
           break;
         }
+        if (grant == null && candidate.reservedFor == RedisGrant.ANYONE) {
+          grant = candidate;
+        }
+      }
+      if (grant != null) {
+        ready.remove(grant);
       }
     }
     if (grant == null) {

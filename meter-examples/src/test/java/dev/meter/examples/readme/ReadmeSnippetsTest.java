@@ -81,8 +81,9 @@ class ReadmeSnippetsTest {
 
   /**
    * A JPMS consumer: the same snippets (and their context) as one named module that says only
-   * {@code requires dev.meter.core} (and {@code dev.meter.testing} for the virtual-time ones), compiled
-   * against the module path. A type the snippets need that a module does not export fails here.
+   * {@code requires dev.meter.core} (and {@code dev.meter.testing} for the virtual-time ones,
+   * {@code dev.meter.redis} for the Redis ones), compiled against the module path. A type the
+   * snippets need that a module does not export fails here.
    */
   @Test
   void everyBlock_compilesInAModularConsumer(@TempDir Path dir) throws IOException {
@@ -92,6 +93,7 @@ class ReadmeSnippetsTest {
         "module readme.consumer {",
         "  requires dev.meter.core;",
         "  requires dev.meter.testing;",
+        "  requires dev.meter.redis;",
         "  requires java.net.http;",
         "  requires org.assertj.core;",
         "}", ""));
@@ -102,7 +104,8 @@ class ReadmeSnippetsTest {
       files.add(Files.writeString(sources.resolve(block.className() + ".java"), sourceOf(block)).toFile());
     }
     String modulePath = Stream.of(classPath().split(File.pathSeparator))
-        .filter(entry -> Stream.of("meter-api", "meter-core", "meter-test", "jspecify", "assertj-core")
+        .filter(entry -> Stream.of("meter-api", "meter-core", "meter-test", "meter-redis", "lettuce-core", "netty-",
+                "reactor-core", "reactive-streams", "jspecify", "assertj-core")
             .anyMatch(Path.of(entry).toString()::contains))
         .collect(java.util.stream.Collectors.joining(File.pathSeparator));
     compileCleanly(files, List.of("--module-path", modulePath,
