@@ -77,19 +77,45 @@ final class Recorder {
     };
   }
 
-  /** A task that runs for {@code millis}, counted while it runs. */
-  <T> CompletionStage<T> task(T item, long millis) {
+  /** A task that runs for {@code millis}, counted while it runs; cancelling the future it returns stops it. */
+  <T> Running<T> task(T item, long millis) {
     started.incrementAndGet();
     int now = running.incrementAndGet();
     mostRunning.accumulateAndGet(now, Math::max);
     starts.add(new long[] {System.nanoTime(), now});
     items.add(item);
-    CompletableFuture<T> done = new CompletableFuture<>();
+    Running<T> done = new Running<>(running);
     TIMER.schedule(() -> {
-      running.decrementAndGet();
+      done.stop();
       done.complete(item);
     }, millis, TimeUnit.MILLISECONDS);
     return done;
+  }
+
+  /**
+   * A task's future that stops counting the task as running before anyone learns it ended, whether
+   * its time was up or it was cancelled: so a limiter that frees the slot when it learns cannot be
+   * blamed for a count that lags.
+   */
+  static final class Running<T> extends CompletableFuture<T> {
+    private final AtomicInteger running;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Running(AtomicInteger running) {
+      this.running = running;
+    }
+
+    void stop() {
+      if (stopped.compareAndSet(false, true)) {
+        running.decrementAndGet();
+      }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      stop();
+      return super.cancel(mayInterruptIfRunning);
+    }
   }
 
   static List<Integer> items(int count) {
