@@ -32,7 +32,7 @@ final class Quota {
   static final long CLAIM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final String name;
-  private final RedisScripts scripts;
+  private final QuotaCommands scripts;
   private final RedisLink link;
   private final Supplier<AskArguments> arguments;
   private final RedisCounters counters;
@@ -65,7 +65,7 @@ final class Quota {
   private long timerAt;
   private @Nullable ScheduledFuture<?> sweep;
 
-  Quota(String name, RedisScripts scripts, RedisLink link, Supplier<AskArguments> arguments, RedisCounters counters) {
+  Quota(String name, QuotaCommands scripts, RedisLink link, Supplier<AskArguments> arguments, RedisCounters counters) {
     this.name = name;
     this.scripts = scripts;
     this.link = link;
@@ -77,7 +77,7 @@ final class Quota {
     return name;
   }
 
-  RedisScripts scripts() {
+  QuotaCommands scripts() {
     return scripts;
   }
 
@@ -181,6 +181,13 @@ final class Quota {
     }
     for (Waiter waiter : woken) {
       link.scheduler.execute(waiter::fire);
+    }
+  }
+
+  /** How many grants wait to be claimed (for the model-checking test's books). */
+  int readyCount() {
+    synchronized (lock) {
+      return ready.size();
     }
   }
 

@@ -31,7 +31,7 @@ final class RedisLink {
     void recovered();
   }
 
-  final RedisScripts pinger;
+  final QuotaCommands pinger;
   final ScheduledExecutorService scheduler;
   final RedisListener listener;
   final String name;
@@ -53,7 +53,7 @@ final class RedisLink {
   private @Nullable ScheduledFuture<?> pingTimer;
   private boolean closed;
 
-  RedisLink(RedisScripts pinger, RedisLimiterConfig config, ScheduledExecutorService scheduler) {
+  RedisLink(QuotaCommands pinger, RedisLimiterConfig config, ScheduledExecutorService scheduler) {
     this.pinger = pinger;
     this.scheduler = scheduler;
     this.listener = config.listener();

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * <p>The quota named {@code name} lives in three keys with the same hash tag (so a cluster keeps them on
  * one node): {@code meter:{name}:rate}, {@code meter:{name}:leases} and {@code meter:{name}:pause}.
  */
-final class RedisScripts {
+final class RedisScripts implements QuotaCommands {
   /** One script: its source and the digest the server knows it by. */
   record Script(String name, String source, String sha) {
     static Script load(String name) {
@@ -69,18 +69,18 @@ final class RedisScripts {
     return keys.clone();
   }
 
-  /** Runs {@code script} with {@code args} on the quota's keys; the reply as a list of integers. */
-  CompletionStage<List<Long>> run(Script script, String... args) {
+  @Override
+  public CompletionStage<List<Long>> run(Script script, String... args) {
     return run(script, ScriptOutputType.MULTI, args);
   }
 
-  /** {@link #run} for a script whose reply is one integer. */
-  CompletionStage<Long> runForNumber(Script script, String... args) {
+  @Override
+  public CompletionStage<Long> runForNumber(Script script, String... args) {
     return run(script, ScriptOutputType.INTEGER, args);
   }
 
-  /** A PING: whether the server answers. */
-  CompletionStage<String> ping() {
+  @Override
+  public CompletionStage<String> ping() {
     return redis.ping();
   }
 
