@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A JVM of its own sharing a quota, started by {@link MultiJvmTest}: {@code run} starts items through
@@ -48,7 +47,7 @@ public final class QuotaChild {
         RedisLimiter quota = MeterRedis.limiter(connection, RedisLimiterConfig.builder(name).limits(limits).leaseTime(lease).build())) {
       RedisAsyncCommands<String, String> redis = counting.async();
       String[] counters = {"test:{" + name + "}:running", "test:{" + name + "}:most"};
-      Limiter printing = printingGrants(quota, out);
+      Limiter printing = new Watched(quota, permit -> out.println("GRANT " + ((RedisGrant) permit).grantedAtMicros));
       RunOptions options = RunOptions.builder().maxAtOnce(items).limiter(printing).build();
       CompletableFuture<Void> run = Meter.with(options).runOnEach(Recorder.items(items), item -> {
         CompletionStage<Long> counted = redis.eval(COUNT_IN, ScriptOutputType.INTEGER, counters);
@@ -69,40 +68,6 @@ public final class QuotaChild {
 
   private static CompletionStage<Void> delay(long millis) {
     return CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
-  }
-
-  private static Limiter printingGrants(Limiter limiter, PrintStream out) {
-    return new Limiter() {
-      @Override
-      public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-        Decision decision = limiter.tryAcquire(item, nowNanos, waitingSinceNanos);
-        if (decision instanceof RedisGrant grant) {
-          out.println("GRANT " + grant.grantedAtMicros);
-        }
-        return decision;
-      }
-
-      @Override
-      public void refund(Permit permit, long nowNanos) {
-        out.println("REFUND " + ((RedisGrant) permit).grantedAtMicros);
-        limiter.refund(permit, nowNanos);
-      }
-
-      @Override
-      public void release(Permit permit, long nowNanos) {
-        limiter.release(permit, nowNanos);
-      }
-
-      @Override
-      public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
-        limiter.release(permit, nowNanos, value, failure);
-      }
-
-      @Override
-      public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
-        return limiter.awaitSignal(item, wakeUp);
-      }
-    };
   }
 
   /**

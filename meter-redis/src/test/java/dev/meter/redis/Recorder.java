@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What the tests watch: a limiter wrapped to record the server time of every grant it hands out, and
@@ -34,47 +33,15 @@ final class Recorder {
   /** The items started, to see that none ran twice. */
   final java.util.Set<Object> items = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** {@code limiter}, recording each permit it grants. */
+  /** {@code limiter}, recording each permit it grants (and a Redis grant's server time). */
   Limiter watch(Limiter limiter) {
-    return new Limiter() {
-      @Override
-      public Decision tryAcquire(@Nullable Object item, long nowNanos, long waitingSinceNanos) {
-        Decision decision = limiter.tryAcquire(item, nowNanos, waitingSinceNanos);
-        if (decision instanceof RedisGrant grant) {
-          grants.add(grant.grantedAtMicros);
-        }
-        if (decision instanceof Permit permit) {
-          permits.add(permit);
-          permitTimes.add(System.nanoTime());
-        }
-        return decision;
+    return new Watched(limiter, permit -> {
+      if (permit instanceof RedisGrant grant) {
+        grants.add(grant.grantedAtMicros);
       }
-
-      @Override
-      public void refund(Permit permit, long nowNanos) {
-        limiter.refund(permit, nowNanos);
-      }
-
-      @Override
-      public void release(Permit permit, long nowNanos) {
-        limiter.release(permit, nowNanos);
-      }
-
-      @Override
-      public void release(Permit permit, long nowNanos, @Nullable Object value, @Nullable Throwable failure) {
-        limiter.release(permit, nowNanos, value, failure);
-      }
-
-      @Override
-      public Registration awaitSignal(@Nullable Object item, Runnable wakeUp) {
-        return limiter.awaitSignal(item, wakeUp);
-      }
-
-      @Override
-      public boolean refusesPerItem() {
-        return limiter.refusesPerItem();
-      }
-    };
+      permits.add(permit);
+      permitTimes.add(System.nanoTime());
+    });
   }
 
   /** A task that runs for {@code millis}, counted while it runs; cancelling the future it returns stops it. */

@@ -111,41 +111,9 @@ class RedisKeyedLimiterTest {
   /** The keyed limiter's view for hosts, recording each grant's server time under its quota's name. */
   private static dev.meter.api.spi.Limiter recordingPerHost(Recorder recorder, RedisKeyedLimiter<String> limiter,
       Map<String, ConcurrentLinkedQueue<Long>> grants) {
-    dev.meter.api.spi.Limiter perHost = recorder.watch(limiter.by(Request::host));
-    return new dev.meter.api.spi.Limiter() {
-      @Override
-      public Decision tryAcquire(Object item, long nowNanos, long waitingSinceNanos) {
-        Decision decision = perHost.tryAcquire(item, nowNanos, waitingSinceNanos);
-        if (decision instanceof RedisGrant grant) {
-          grants.computeIfAbsent(grant.quota.name(), q -> new ConcurrentLinkedQueue<>()).add(grant.grantedAtMicros);
-        }
-        return decision;
-      }
-
-      @Override
-      public void refund(Permit permit, long nowNanos) {
-        perHost.refund(permit, nowNanos);
-      }
-
-      @Override
-      public void release(Permit permit, long nowNanos) {
-        perHost.release(permit, nowNanos);
-      }
-
-      @Override
-      public void release(Permit permit, long nowNanos, Object value, Throwable failure) {
-        perHost.release(permit, nowNanos, value, failure);
-      }
-
-      @Override
-      public Registration awaitSignal(Object item, Runnable wakeUp) {
-        return perHost.awaitSignal(item, wakeUp);
-      }
-
-      @Override
-      public boolean refusesPerItem() {
-        return perHost.refusesPerItem();
-      }
-    };
+    return new Watched(recorder.watch(limiter.by(Request::host)), permit -> {
+      RedisGrant grant = (RedisGrant) permit;
+      grants.computeIfAbsent(grant.quota.name(), q -> new ConcurrentLinkedQueue<>()).add(grant.grantedAtMicros);
+    });
   }
 }
