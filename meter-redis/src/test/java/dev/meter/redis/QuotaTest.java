@@ -70,4 +70,27 @@ class QuotaTest {
     quota.release(b, null);
     assertThat(redis.leased()).isZero();
   }
+
+  @Test
+  void release_thatReachesRedisAfterAnAskSentLater_stillEndsTheSlotHold() {
+    // Given a Redis that runs releases late (after asks sent after them), both slots taken, a start waiting
+    SlotsOnlyRedis late = new SlotsOnlyRedis(2, true);
+    RedisLimiterConfig config = RedisLimiterConfig.builder("late").limits(Limits.of(2)).build();
+    AskArguments arguments = AskArguments.of(config.limits(), 10_000_000);
+    Quota slow = new Quota("late", late, new RedisLink(late, config, new NeverFiringTimer()), () -> arguments, counters);
+    slow.awaitSignal("a", () -> {});
+    RedisGrant a = (RedisGrant) slow.tryAcquire("a", 0);
+    slow.awaitSignal("b", () -> {});
+    slow.tryAcquire("b", 0);
+    AtomicBoolean cWoken = new AtomicBoolean();
+    slow.awaitSignal("c", () -> cWoken.set(true));
+
+    // When a task settles, and Redis runs its release only after whatever the quota asked meanwhile
+    slow.release(a, null);
+    late.answerReleases();
+
+    // Then the waiting start is woken, not left to a poll (found by R1: 20 ms stalls, dozens a second)
+    assertThat(cWoken).isTrue();
+    assertThat(slow.tryAcquire("c", 0)).isInstanceOf(RedisGrant.class);
+  }
 }

@@ -13,9 +13,27 @@ import java.util.concurrent.CompletionStage;
 final class SlotsOnlyRedis implements QuotaCommands {
   private final int slots;
   private final Set<String> leases = new HashSet<>();
+  /** Releases held back until {@link #answerReleases}, as a release sent from one thread may reach Redis after an ask sent later from another. */
+  private final boolean holdReleases;
+  private final List<Runnable> heldReleases = new java.util.ArrayList<>();
 
   SlotsOnlyRedis(int slots) {
+    this(slots, false);
+  }
+
+  SlotsOnlyRedis(int slots, boolean holdReleases) {
     this.slots = slots;
+    this.holdReleases = holdReleases;
+  }
+
+  /** Runs the releases held back, and answers them. */
+  void answerReleases() {
+    List<Runnable> due;
+    synchronized (this) {
+      due = List.copyOf(heldReleases);
+      heldReleases.clear();
+    }
+    due.forEach(Runnable::run);
   }
 
   synchronized int leased() {
@@ -40,7 +58,16 @@ final class SlotsOnlyRedis implements QuotaCommands {
     if (script != RedisScripts.RELEASE && script != RedisScripts.REFUND) {
       throw new UnsupportedOperationException(script.name());
     }
+    if (holdReleases) {
+      CompletableFuture<Long> answer = new CompletableFuture<>();
+      heldReleases.add(() -> answer.complete(remove(args[0])));
+      return answer;
+    }
     return CompletableFuture.completedFuture(leases.remove(args[0]) ? 1L : 0L);
+  }
+
+  private synchronized long remove(String lease) {
+    return leases.remove(lease) ? 1L : 0L;
   }
 
   @Override
