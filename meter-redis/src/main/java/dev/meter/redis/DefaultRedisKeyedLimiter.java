@@ -153,6 +153,7 @@ final class DefaultRedisKeyedLimiter<K> implements RedisKeyedLimiter<K>, RedisLi
   @Override
   public void close() {
     renewal.close();
+    link.awaitTidying();
     link.close();
   }
 

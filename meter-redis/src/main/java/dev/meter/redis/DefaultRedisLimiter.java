@@ -143,6 +143,7 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
   @Override
   public void close() {
     renewal.close();
+    link.awaitTidying();
     link.close();
   }
 

@@ -149,12 +149,7 @@ final class Quota {
       return;
     }
     leases.remove(grant.leaseId);
-    link.call(scripts.runForNumber(RedisScripts.RELEASE, grant.leaseId), (done, failed) -> {
-      if (failed != null) {
-        link.tidyingFailed("release", failed);
-      }
-      slotFreed();
-    }, (done, failed) -> slotFreed());
+    link.tidy("release", scripts.runForNumber(RedisScripts.RELEASE, grant.leaseId), this::slotFreed);
   }
 
   // ---- what the limiter tells every quota ----
@@ -208,11 +203,7 @@ final class Quota {
     synchronized (lock) {
       hold(System.nanoTime(), TimeUnit.MICROSECONDS.toNanos(micros), false);
     }
-    link.call(scripts.runForNumber(RedisScripts.PAUSE, Long.toString(micros)), (done, failed) -> {
-      if (failed != null) {
-        link.tidyingFailed("pause", failed);
-      }
-    }, (done, failed) -> {});
+    link.tidy("pause", scripts.runForNumber(RedisScripts.PAUSE, Long.toString(micros)), () -> {});
   }
 
   // Guarded by lock.
@@ -453,14 +444,7 @@ final class Quota {
       leases.remove(grant.leaseId);
     }
     boolean leased = grant.leaseId != null;
-    link.call(scripts.runForNumber(RedisScripts.REFUND, grant.refundArguments()), (done, failed) -> {
-      if (failed != null) {
-        link.tidyingFailed("refund", failed);
-      }
-      if (leased) {
-        slotFreed();
-      }
-    }, (done, failed) -> {
+    link.tidy("refund", scripts.runForNumber(RedisScripts.REFUND, grant.refundArguments()), () -> {
       if (leased) {
         slotFreed();
       }

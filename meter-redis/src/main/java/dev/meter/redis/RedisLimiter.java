@@ -27,8 +27,10 @@ public interface RedisLimiter extends SharedLimiter, AutoCloseable {
   boolean isAvailable();
 
   /**
-   * Stops renewing leases and retrying Redis. Tasks still running keep their leases until they settle
-   * or the leases expire; the connection stays open (it is the caller's).
+   * Waits for the releases already sent to be answered (at most the command time-out, so that a JVM
+   * that closes its limiter before it exits leaves none of them behind), then stops renewing leases and
+   * retrying Redis. Tasks still running keep their leases until they settle or the leases expire; the
+   * connection stays open (it is the caller's: close it after the limiter).
    */
   @Override
   void close();

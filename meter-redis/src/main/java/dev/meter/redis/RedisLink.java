@@ -52,6 +52,8 @@ final class RedisLink {
   private boolean pinging;
   private @Nullable ScheduledFuture<?> pingTimer;
   private boolean closed;
+  /** Tidying commands sent and not yet answered or timed out. */
+  private int tidying;
 
   RedisLink(QuotaCommands pinger, RedisLimiterConfig config, ScheduledExecutorService scheduler) {
     this.pinger = pinger;
@@ -161,6 +163,50 @@ final class RedisLink {
     Owner current = owner;
     if (failOpen && current != null) {
       current.fellBack();
+    }
+  }
+
+  /**
+   * Sends a command that gives back or keeps what a start took ({@code what}: "release", "refund",
+   * "pause"), counted until it is answered or timed out (see {@link #awaitTidying}); then runs
+   * {@code afterwards}. A failure is told to the listener: the lease or booking expires by itself.
+   */
+  void tidy(String what, CompletionStage<?> command, Runnable afterwards) {
+    synchronized (lock) {
+      tidying++;
+    }
+    call(command, (done, failed) -> {
+      if (failed != null) {
+        tidyingFailed(what, failed);
+      }
+      synchronized (lock) {
+        tidying--;
+        lock.notifyAll();
+      }
+      afterwards.run();
+    }, (done, failed) -> {});
+  }
+
+  /**
+   * Waits until the tidying commands sent so far are answered, or at most the command time-out: a JVM
+   * that closes its limiter before it exits leaves no lease it gave back behind.
+   */
+  void awaitTidying() {
+    long deadline = System.nanoTime() + commandTimeoutNanos;
+    synchronized (lock) {
+      boolean interrupted = false;
+      long left;
+      while (tidying > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        } catch (InterruptedException stop) {
+          interrupted = true;
+          break;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -103,6 +103,12 @@ class MultiJvmTest {
     Envelope.check(grants, 200, 10);
     long most = Long.parseLong(connection.sync().get("test:{" + name + "}:most"));
     assertThat(most).as("most tasks running at once over the three JVMs").isLessThanOrEqualTo(8).isGreaterThanOrEqualTo(6);
+    // and the children, closing their limiters before they exited, left no lease behind (within 5 s,
+    // half the lease time: a lease left behind would stay 10 s)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (connection.sync().zcard("meter:{" + name + "}:leases") > 0 && System.nanoTime() - deadline < 0) {
+      Thread.sleep(10);
+    }
     assertThat(connection.sync().zcard("meter:{" + name + "}:leases")).isZero();
   }
 
@@ -117,7 +123,8 @@ class MultiJvmTest {
     child.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     long killedAt = serverMicros();
 
-    // Then this JVM gets all 4 slots within the lease time of the kill (by the server's clock)
+    // Then this JVM gets all 4 slots within the lease time of the kill (by the server's clock; plus
+    // 300 ms for the slot poll and a slow machine)
     Recorder recorder = new Recorder();
     try (RedisLimiter quota = MeterRedis.limiter(connection,
         RedisLimiterConfig.builder(name).limits(Limits.of(4, Rate.perSecond(1000), 4)).leaseTime(Duration.ofSeconds(1)).build())) {
@@ -127,7 +134,7 @@ class MultiJvmTest {
     }
     assertThat(recorder.grants).hasSize(4);
     assertThat(recorder.grants).allSatisfy(at -> assertThat(at - killedAt)
-        .as("us from the kill to a slot").isLessThanOrEqualTo(1_000_000 + 50_000));
+        .as("us from the kill to a slot").isLessThanOrEqualTo(1_000_000 + 300_000));
   }
 
   private static long serverMicros() {

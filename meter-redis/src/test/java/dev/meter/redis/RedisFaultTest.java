@@ -26,6 +26,12 @@ import org.junit.jupiter.api.Test;
  * under its local limits and comes back to the quota.
  */
 class RedisFaultTest {
+  /**
+   * How long after the news of the outage the checks start: starts granted just before it (and tasks
+   * started then) may still be under way that long on a slow machine.
+   */
+  private static final long QUIET_AFTER_MILLIS = 500;
+
   private EmbeddedRedis redis;
   private StatefulRedisConnection<String, String> connection;
   private final Events events = new Events();
@@ -88,17 +94,19 @@ class RedisFaultTest {
       CompletableFuture<Void> run = Meter.with(RunOptions.builder().maxAtOnce(8).limiter(recorder.watch(quota)).build())
           .runOnEach(Recorder.items(300), item -> recorder.task(item, 5));
 
-      // When Redis stops after 50 starts, stays down for 1 s, and comes back empty
+      // When Redis stops after 50 starts, stays down for 1.5 s, and comes back empty
       stopRedisAfter(recorder, 50);
       assertThat(quota.isAvailable()).isFalse();
-      Thread.sleep(1_000);  // keeps Redis down a while; nothing is measured by this sleep
+      Thread.sleep(1_500);  // keeps Redis down a while; nothing is measured by this sleep
       long restartedAt = System.nanoTime();
       redis.restart();
       run.get(60, TimeUnit.SECONDS);
 
-      // Then no start came from 50 ms after the news until the restart, every item ran exactly once,
-      // and the listener heard both changes
-      long quiet = events.unavailableAt.get() + TimeUnit.MILLISECONDS.toNanos(50);
+      // Then every start went through Redis (no local fallback), none came from a while after the news
+      // until the restart (a grant that arrived just before the stop may still be claimed just after
+      // it), every item ran exactly once, and the listener heard both changes
+      assertThat(recorder.permits).allMatch(permit -> permit instanceof RedisGrant);
+      long quiet = events.unavailableAt.get() + TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_MILLIS);
       assertThat(recorder.starts).noneMatch(start -> start[0] - quiet > 0 && start[0] - restartedAt < 0);
       assertThat(recorder.started).hasValue(300);
       assertThat(recorder.items).hasSize(300);
@@ -118,23 +126,23 @@ class RedisFaultTest {
       CompletableFuture<Void> run = Meter.with(RunOptions.builder().maxAtOnce(8).limiter(recorder.watch(quota)).build())
           .runOnEach(Recorder.items(400), item -> recorder.task(item, 5));
 
-      // When Redis stops after 50 starts and comes back after a second
+      // When Redis stops after 50 starts and comes back after 1.5 s
       stopRedisAfter(recorder, 50);
-      Thread.sleep(1_000);  // keeps Redis down a while; nothing is measured by this sleep
+      Thread.sleep(1_500);  // keeps Redis down a while; nothing is measured by this sleep
       long restartedAt = System.nanoTime();
       redis.restart();
       assertThat(events.available.await(30, TimeUnit.SECONDS)).isTrue();
       run.get(60, TimeUnit.SECONDS);
 
       // Then starts went on while Redis was down, under the local limits, and came from the quota again after
-      long settled = events.unavailableAt.get() + TimeUnit.MILLISECONDS.toNanos(50);
+      long settled = events.unavailableAt.get() + TimeUnit.MILLISECONDS.toNanos(QUIET_AFTER_MILLIS);
       List<long[]> whileDown = new ArrayList<>();
       for (long[] start : recorder.starts) {
         if (start[0] - settled > 0 && start[0] - restartedAt < 0) {
           whileDown.add(start);
         }
       }
-      assertThat(whileDown).as("starts while Redis was down").hasSizeGreaterThan(20);
+      assertThat(whileDown).as("starts while Redis was down").hasSizeGreaterThan(10);
       assertThat(whileDown).allSatisfy(start -> assertThat(start[1]).as("running at a start").isLessThanOrEqualTo(2));
       assertThat(permitsAfter(recorder, events.availableAt.get())).anyMatch(permit -> permit instanceof RedisGrant);
       assertThat(recorder.permits).anyMatch(permit -> permit instanceof LocalPermit);
