@@ -47,6 +47,7 @@ public final class RedisQuotaPeers {
 
   private RedisQuotaPeers() {}
 
+  /** Measures one peer; the arguments are in the class comment. */
   public static void main(String[] args) throws Exception {
     String peer = args[0];
     int port = Integer.parseInt(args[1]);

@@ -24,6 +24,7 @@ import java.util.List;
 public final class QuotaCrawler {
   private QuotaCrawler() {}
 
+  /** Crawls its pages; the arguments are in the class comment. */
   public static void main(String[] args) throws Exception {
     URI redisUri = URI.create(args[0]);
     String quota = args[1];

@@ -49,6 +49,7 @@ public final class SharedQuotaCrawlExample {
 
   private SharedQuotaCrawlExample() {}
 
+  /** Runs the crawlers and prints what they and the server saw; the options are in the class comment. */
   public static void main(String[] args) throws Exception {
     int pages = 300;
     int crawlers = 2;

@@ -223,6 +223,7 @@ public final class RedisLimiterConfig {
       return this;
     }
 
+    /** The immutable configuration, as set so far. */
     public RedisLimiterConfig build() {
       return new RedisLimiterConfig(this);
     }
