@@ -153,7 +153,7 @@ final class DefaultRedisKeyedLimiter<K> implements RedisKeyedLimiter<K>, RedisLi
   @Override
   public void close() {
     renewal.close();
-    link.awaitTidying();
+    link.awaitQuiet();
     link.close();
   }
 

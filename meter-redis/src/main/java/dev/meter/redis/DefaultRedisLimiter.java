@@ -143,7 +143,7 @@ final class DefaultRedisLimiter implements RedisLimiter, RedisLink.Owner {
   @Override
   public void close() {
     renewal.close();
-    link.awaitTidying();
+    link.awaitQuiet();
     link.close();
   }
 

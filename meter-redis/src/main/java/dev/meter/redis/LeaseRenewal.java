@@ -18,6 +18,8 @@ final class LeaseRenewal {
   private final long leaseMicros;
   private final Supplier<AskArguments> arguments;
   private final ScheduledFuture<?> timer;
+  // Guarded by this.
+  private boolean closed;
 
   LeaseRenewal(RedisLink link, Duration leaseTime, Supplier<AskArguments> arguments, Runnable alsoEachTime) {
     this.link = link;
@@ -25,33 +27,50 @@ final class LeaseRenewal {
     this.arguments = arguments;
     long every = leaseTime.toNanos() / 3;
     this.timer = link.scheduler.scheduleWithFixedDelay(() -> {
-      renewAll();
-      alsoEachTime.run();
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        renewNow();
+        alsoEachTime.run();
+      }
     }, every, every, TimeUnit.NANOSECONDS);
   }
 
-  private void renewAll() {
+  /** One renewal of every quota with leases, as the timer runs it. */
+  void renewNow() {
     for (Quota quota : link.leasingQuotas()) {
       renew(quota);
     }
   }
 
   private void renew(Quota quota) {
+    List<String> ids = List.copyOf(quota.leases());
     List<String> args = new ArrayList<>();
     args.add(Long.toString(leaseMicros));
     args.add(Integer.toString(Math.max(arguments.get().slots(), 1)));
-    args.addAll(quota.leases());
-    link.call(quota.scripts().run(RedisScripts.RENEW, args.toArray(String[]::new)), (reply, failed) -> {
-      if (failed != null || reply == null) {
-        link.tidyingFailed("renew", failed != null ? failed : new IllegalStateException("no reply"));
-      } else if (reply.size() > 2 && reply.get(2) > 0) {
+    args.addAll(ids);
+    link.tidy("renew", quota.scripts().run(RedisScripts.RENEW, args.toArray(String[]::new)), reply -> {
+      if (reply == null || reply.size() < 3) {
+        return;
+      }
+      // A lease taken again that this JVM no longer holds was released after the renewal was sent,
+      // and Redis ran the release first: release it again (this one runs after the renewal).
+      for (int i = 3; i < reply.size(); i++) {
+        quota.releasedMeanwhile(ids.get(reply.get(i).intValue()));
+      }
+      if (reply.get(2) > 0) {
         int lost = reply.get(2).intValue();
         link.tell(() -> link.listener.onLeasesLost(quota.name(), lost));
       }
-    }, (reply, failed) -> {});
+    });
   }
 
+  /** Stops renewing; a renewal under way has been sent when this returns. */
   void close() {
+    synchronized (this) {
+      closed = true;
+    }
     timer.cancel(false);
   }
 }

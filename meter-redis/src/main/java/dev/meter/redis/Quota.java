@@ -149,7 +149,17 @@ final class Quota {
       return;
     }
     leases.remove(grant.leaseId);
-    link.tidy("release", scripts.runForNumber(RedisScripts.RELEASE, grant.leaseId), this::slotFreed);
+    link.tidy("release", scripts.runForNumber(RedisScripts.RELEASE, grant.leaseId), done -> slotFreed());
+  }
+
+  /**
+   * A renewal took lease {@code leaseId} again: if this JVM no longer holds it, its release reached
+   * Redis before the renewal, and it goes back once more.
+   */
+  void releasedMeanwhile(String leaseId) {
+    if (!leases.contains(leaseId)) {
+      link.tidy("release", scripts.runForNumber(RedisScripts.RELEASE, leaseId), done -> slotFreed());
+    }
   }
 
   // ---- what the limiter tells every quota ----
@@ -203,7 +213,7 @@ final class Quota {
     synchronized (lock) {
       hold(System.nanoTime(), TimeUnit.MICROSECONDS.toNanos(micros), false);
     }
-    link.tidy("pause", scripts.runForNumber(RedisScripts.PAUSE, Long.toString(micros)), () -> {});
+    link.tidy("pause", scripts.runForNumber(RedisScripts.PAUSE, Long.toString(micros)), done -> {});
   }
 
   // Guarded by lock.
@@ -444,7 +454,7 @@ final class Quota {
       leases.remove(grant.leaseId);
     }
     boolean leased = grant.leaseId != null;
-    link.tidy("refund", scripts.runForNumber(RedisScripts.REFUND, grant.refundArguments()), () -> {
+    link.tidy("refund", scripts.runForNumber(RedisScripts.REFUND, grant.refundArguments()), done -> {
       if (leased) {
         slotFreed();
       }

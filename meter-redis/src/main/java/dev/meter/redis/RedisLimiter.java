@@ -27,9 +27,9 @@ public interface RedisLimiter extends SharedLimiter, AutoCloseable {
   boolean isAvailable();
 
   /**
-   * Waits for the releases already sent to be answered (at most the command time-out, so that a JVM
-   * that closes its limiter before it exits leaves none of them behind), then stops renewing leases and
-   * retrying Redis. Tasks still running keep their leases until they settle or the leases expire; the
+   * Stops renewing leases, waits for the commands already sent (releases above all) to be answered (at
+   * most the command time-out, so that a JVM that closes its limiter before it exits leaves none of
+   * its leases behind), then stops retrying Redis. Tasks still running keep their leases until they settle or the leases expire; the
    * connection stays open (it is the caller's: close it after the limiter).
    */
   @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,8 +53,8 @@ final class RedisLink {
   private boolean pinging;
   private @Nullable ScheduledFuture<?> pingTimer;
   private boolean closed;
-  /** Tidying commands sent and not yet answered or timed out. */
-  private int tidying;
+  /** Commands sent whose reply or failure has not been handled yet. */
+  private int inFlight;
 
   RedisLink(QuotaCommands pinger, RedisLimiterConfig config, ScheduledExecutorService scheduler) {
     this.pinger = pinger;
@@ -104,10 +105,15 @@ final class RedisLink {
   /**
    * Sends a command with the time-out: {@code onTime} gets its reply or failure (a
    * {@link TimeoutException} if it took too long); a reply that comes after the time-out goes to
-   * {@code late} instead (its effect on Redis happened and may need undoing).
+   * {@code late} instead (its effect on Redis happened and may need undoing). The command counts as in
+   * flight (see {@link #awaitQuiet}) until its reply or failure has been handled, so that whatever
+   * the handler sends in turn is counted before it is not.
    */
   <V> void call(CompletionStage<V> command, BiConsumer<@Nullable V, @Nullable Throwable> onTime,
       BiConsumer<@Nullable V, @Nullable Throwable> late) {
+    synchronized (lock) {
+      inFlight++;
+    }
     AtomicBoolean settled = new AtomicBoolean();
     ScheduledFuture<?> timeout = scheduler.schedule(() -> {
       if (settled.compareAndSet(false, true)) {
@@ -115,13 +121,71 @@ final class RedisLink {
       }
     }, commandTimeoutNanos, TimeUnit.NANOSECONDS);
     command.whenComplete((value, failure) -> {
-      if (settled.compareAndSet(false, true)) {
-        timeout.cancel(false);
-        onTime.accept(value, failure);
-      } else {
-        late.accept(value, failure);
+      try {
+        if (settled.compareAndSet(false, true)) {
+          timeout.cancel(false);
+          onTime.accept(value, failure);
+        } else {
+          late.accept(value, failure);
+        }
+      } finally {
+        synchronized (lock) {
+          inFlight--;
+          lock.notifyAll();
+        }
       }
     });
+  }
+
+  /**
+   * Sends a command that gives back or keeps what a start took ({@code what}: "release", "refund",
+   * "renew", "pause"); {@code afterwards} gets its reply, or null if it failed or timed out. A failure
+   * is told to the listener: the lease or booking expires by itself.
+   */
+  <V> void tidy(String what, CompletionStage<V> command, Consumer<@Nullable V> afterwards) {
+    call(command, (done, failed) -> {
+      if (failed != null) {
+        tidyingFailed(what, failed);
+      }
+      afterwards.accept(failed == null ? done : null);
+    }, (done, failed) -> {});
+  }
+
+  /**
+   * Waits until every command sent so far has been answered (and what their answers sent in turn), or
+   * at most the command time-out: a JVM that closes its limiter before it exits leaves no lease it gave
+   * back behind.
+   */
+  void awaitQuiet() {
+    long deadline = System.nanoTime() + commandTimeoutNanos;
+    synchronized (lock) {
+      boolean interrupted = false;
+      long left;
+      while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        } catch (InterruptedException stop) {
+          interrupted = true;
+          break;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** A command that only tidies up failed; the lease or booking it was for expires by itself. */
+  void tidyingFailed(String what, Throwable cause) {
+    tell(() -> listener.onCommandFailed(name, what, cause));
+  }
+
+  void tell(Runnable event) {
+    try {
+      event.run();
+    } catch (RuntimeException | Error thrown) {
+      LOG.log(Level.WARNING, "a RedisListener of quota " + name + " threw", thrown);
+    }
   }
 
   /** A command got through: Redis answers. */
@@ -163,63 +227,6 @@ final class RedisLink {
     Owner current = owner;
     if (failOpen && current != null) {
       current.fellBack();
-    }
-  }
-
-  /**
-   * Sends a command that gives back or keeps what a start took ({@code what}: "release", "refund",
-   * "pause"), counted until it is answered or timed out (see {@link #awaitTidying}); then runs
-   * {@code afterwards}. A failure is told to the listener: the lease or booking expires by itself.
-   */
-  void tidy(String what, CompletionStage<?> command, Runnable afterwards) {
-    synchronized (lock) {
-      tidying++;
-    }
-    call(command, (done, failed) -> {
-      if (failed != null) {
-        tidyingFailed(what, failed);
-      }
-      synchronized (lock) {
-        tidying--;
-        lock.notifyAll();
-      }
-      afterwards.run();
-    }, (done, failed) -> {});
-  }
-
-  /**
-   * Waits until the tidying commands sent so far are answered, or at most the command time-out: a JVM
-   * that closes its limiter before it exits leaves no lease it gave back behind.
-   */
-  void awaitTidying() {
-    long deadline = System.nanoTime() + commandTimeoutNanos;
-    synchronized (lock) {
-      boolean interrupted = false;
-      long left;
-      while (tidying > 0 && (left = deadline - System.nanoTime()) > 0) {
-        try {
-          TimeUnit.NANOSECONDS.timedWait(lock, left);
-        } catch (InterruptedException stop) {
-          interrupted = true;
-          break;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** A command that only tidies up failed; the lease or booking it was for expires by itself. */
-  void tidyingFailed(String what, Throwable cause) {
-    tell(() -> listener.onCommandFailed(name, what, cause));
-  }
-
-  void tell(Runnable event) {
-    try {
-      event.run();
-    } catch (RuntimeException | Error thrown) {
-      LOG.log(Level.WARNING, "a RedisListener of quota " + name + " threw", thrown);
     }
   }
 
