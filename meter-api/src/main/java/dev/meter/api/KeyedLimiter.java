@@ -25,6 +25,15 @@ import java.util.function.Function;
 public interface KeyedLimiter<K> {
 
   /**
+   * The keyed limiter's name ({@link LimiterConfig#name()}; a key's limiter is named
+   * {@code name:key}). One written outside meter that does not name itself is called by its class's
+   * simple name.
+   */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /**
    * The limit for a run whose items map to keys by {@code keyOf}. The function is called when an
    * item asks to start and again when its task settles, so it must give equal keys for the same item
    * both times; a null key fails the item's start.

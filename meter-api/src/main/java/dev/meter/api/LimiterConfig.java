@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * SharedLimiter api = Meter.limiter(LimiterConfig.builder()
+ *     .name("github-api")
  *     .maxAtOnce(10)
  *     .maxPerSecond(10)
  *     .build());
@@ -25,11 +27,16 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain SharedLimiter#pauseFor paused}, which is what a 429 back-off needs.
  */
 public final class LimiterConfig {
+  /** Numbers the limiters built without a name: "limiter-1", "limiter-2", ... */
+  private static final AtomicLong UNNAMED = new AtomicLong();
+
+  private final String name;
   private final Limits limits;
   private final @Nullable TimeSource timeSource;
   private final List<MeterListener> listeners;
 
   private LimiterConfig(Builder builder) {
+    this.name = builder.name != null ? builder.name : "limiter-" + UNNAMED.incrementAndGet();
     this.limits = builder.limits.build();
     this.timeSource = builder.timeSource;
     this.listeners = List.copyOf(builder.listeners);
@@ -38,6 +45,14 @@ public final class LimiterConfig {
   /** A new builder: no limits, the system clock and meter's shared timer. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The limiter's name: what its metrics are tagged with, and what its {@code toString} and the errors
+   * about it say. Unless set, "limiter-" and a number unique in this JVM.
+   */
+  public String name() {
+    return name;
   }
 
   /** The limiter's starting limits, over all its runs together ({@link Limits#none()} unless set). */
@@ -57,16 +72,32 @@ public final class LimiterConfig {
 
   @Override
   public String toString() {
-    return "LimiterConfig{limits=" + limits + ", listeners=" + listeners.size() + "}";
+    return "LimiterConfig{name=" + name + ", limits=" + limits + ", listeners=" + listeners.size() + "}";
   }
 
   /** Builds a {@link LimiterConfig}; each setter rejects a bad value at once, naming it. */
   public static final class Builder {
+    private @Nullable String name;
     private final LimitsBuilder limits = new LimitsBuilder(Limits.none());
     private @Nullable TimeSource timeSource;
     private final List<MeterListener> listeners = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The limiter's name, for its metrics, its {@code toString} and errors about it (a keyed limiter's
+     * keys are named {@code name:key}).
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank, but was \"" + name + "\"");
+      }
+      this.name = name;
+      return this;
+    }
 
     /**
      * At most {@code maxAtOnce} tasks running through the limiter at once, over all its runs.

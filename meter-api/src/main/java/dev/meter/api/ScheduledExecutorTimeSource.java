@@ -1,13 +1,21 @@
 package dev.meter.api;
 
+import java.lang.System.Logger.Level;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
-/** {@link TimeSource#of(ScheduledExecutorService, Executor)}: the system clock and a JDK timer. */
+/**
+ * {@link TimeSource#of(ScheduledExecutorService, Executor)}: the system clock and a JDK timer. A
+ * callback that throws, or that its executor refuses, is logged (System.Logger "dev.meter.api"): a
+ * scheduled executor would keep what it threw in a future nobody reads.
+ */
 final class ScheduledExecutorTimeSource implements TimeSource {
+  private static final System.Logger LOG = System.getLogger("dev.meter.api");
+
   private final ScheduledExecutorService scheduler;
   private final @Nullable Executor callbacks;
 
@@ -25,7 +33,7 @@ final class ScheduledExecutorTimeSource implements TimeSource {
   public Scheduled schedule(Runnable callback, long delayNanos) {
     Executor handOff = callbacks;
     if (handOff == null) {
-      Future<?> timer = scheduler.schedule(callback, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+      Future<?> timer = scheduler.schedule(() -> runLogged(callback), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
       return () -> timer.cancel(false);
     }
     if (delayNanos <= 0) {
@@ -54,14 +62,20 @@ final class ScheduledExecutorTimeSource implements TimeSource {
 
     void fire() {
       if (!cancelled) {
-        executor.execute(this);
+        try {
+          executor.execute(this);
+        } catch (RejectedExecutionException refused) {
+          // Dropping it could leave a run waiting for ever: run it here, on the timer's thread.
+          LOG.log(Level.WARNING, "the executor " + executor + " refused a timer callback; it runs on the timer thread", refused);
+          run();
+        }
       }
     }
 
     @Override
     public void run() {
       if (!cancelled) {
-        callback.run();
+        runLogged(callback);
       }
     }
 
@@ -72,6 +86,14 @@ final class ScheduledExecutorTimeSource implements TimeSource {
       if (pending != null) {
         pending.cancel(false);
       }
+    }
+  }
+
+  private static void runLogged(Runnable callback) {
+    try {
+      callback.run();
+    } catch (RuntimeException | Error thrown) {
+      LOG.log(Level.ERROR, "a timer callback threw", thrown);
     }
   }
 

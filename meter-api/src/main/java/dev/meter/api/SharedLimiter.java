@@ -20,6 +20,15 @@ import java.time.Instant;
  */
 public interface SharedLimiter extends Limiter {
 
+  /**
+   * The limiter's name ({@link LimiterConfig#name()}): what its metrics are tagged with, and what its
+   * {@code toString} and errors about it say. A limiter written outside meter that does not name
+   * itself is called by its class's simple name.
+   */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
   /** The limits in force now. */
   Limits limits();
 

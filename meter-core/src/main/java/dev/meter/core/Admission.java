@@ -343,8 +343,9 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
           throw new NullPointerException("limiter " + limiters[i] + " answered null");
         }
       } catch (Throwable thrown) {
+        Faults.limiterThrew(limiters[i], "tryAcquire", "the run fails with it", thrown);
+        fault = thrown;  // first, so that what a refund throws is kept with it (suppressed)
         refundBefore(i, permits, now);
-        fault = thrown;
         return false;
       }
       if (answer instanceof Limiter.Permit permit) {
@@ -365,8 +366,11 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
       try {
         limiters[j].refund(permits[j], now);
       } catch (Throwable thrown) {
+        Faults.limiterThrew(limiters[j], "refund", "the run fails with it", thrown);
         if (fault == null) {
           fault = thrown;
+        } else if (fault != thrown) {
+          fault.addSuppressed(thrown);
         }
       }
     }
@@ -382,6 +386,7 @@ final class Admission<T extends @Nullable Object, R extends @Nullable Object> {
     try {
       wait.awaitSignal(limiters[refusedBy]);
     } catch (Throwable thrown) {
+      Faults.limiterThrew(limiters[refusedBy], "awaitSignal", "the run fails with it", thrown);
       fault = thrown;
     }
   }

@@ -33,7 +33,10 @@ final class CostLimiter implements Limiter {
   private long grants;
   private long tatBeforeLastGrant;
 
-  CostLimiter(Rate rate, int maxBurst, ToLongFunction<Object> cost, TimeSource time) {
+  private final String name;
+
+  CostLimiter(String name, Rate rate, int maxBurst, ToLongFunction<Object> cost, TimeSource time) {
+    this.name = name;
     this.time = time;
     this.cost = cost;
     this.interval = rate.intervalNanos();
@@ -92,6 +95,6 @@ final class CostLimiter implements Limiter {
 
   @Override
   public String toString() {
-    return "CostLimiter{" + maxBurst + " units at once, one per " + interval + " ns}";
+    return "CostLimiter{name=" + name + ", " + maxBurst + " units at once, one per " + interval + " ns}";
   }
 }

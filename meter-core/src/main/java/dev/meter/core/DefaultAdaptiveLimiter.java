@@ -75,7 +75,8 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
   /** One key's limiter in a keyed adaptive limiter, counting into the keyed limiter's counters. */
   DefaultAdaptiveLimiter(AdaptiveConfig config, TaskCounters counters, @Nullable Object key) {
     this.config = Objects.requireNonNull(config, "config");
-    this.inForce = new DefaultSharedLimiter(config.start(), counters);
+    this.inForce = new DefaultSharedLimiter(config.start(), counters,
+        key == null ? config.start().name() : config.start().name() + ":" + key);
     this.key = key;
     this.time = Objects.requireNonNullElseGet(config.start().timeSource(), Defaults::timeSource);
     this.lastUsed = time.read();
@@ -318,12 +319,22 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
         handing = latest;
       }
     }
-    config.onChange().accept(change);
+    try {
+      config.onChange().accept(change);
+    } catch (RuntimeException | Error thrown) {
+      // the change is made; a broken observer of it must not fail the task that caused it
+      Faults.ignored("onChange of adaptive limiter " + name() + " threw on " + change, thrown);
+    }
   }
 
   @Override
   public AdaptiveConfig config() {
     return config;
+  }
+
+  @Override
+  public String name() {
+    return inForce.name();
   }
 
   @Override
@@ -435,6 +446,6 @@ final class DefaultAdaptiveLimiter implements AdaptiveLimiter, ObservedLimiter, 
 
   @Override
   public String toString() {
-    return "AdaptiveLimiter{" + limits() + " within " + config + "}";
+    return "AdaptiveLimiter{name=" + name() + ", " + limits() + " within " + config + "}";
   }
 }

@@ -66,7 +66,7 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
   DefaultKeyedLimiter(LimiterConfig config, TaskCounters counters, @Nullable Function<K, KeyLimit> newLimit) {
     this.config = config;
     this.counters = counters;
-    this.newLimit = newLimit != null ? newLimit : key -> new DefaultSharedLimiter(config, counters);
+    this.newLimit = newLimit != null ? newLimit : key -> new DefaultSharedLimiter(config, counters, config.name() + ":" + key);
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
     Rate rate = config.limits().rate();
     long refill = rate == null ? NO_RATE_REFILL_NANOS
@@ -92,6 +92,16 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
       }
       limiters.remove(key, limiter);
     }
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public String toString() {
+    return "KeyedLimiter{name=" + config.name() + ", limits=" + config.limits() + ", keys=" + size() + "}";
   }
 
   @Override
@@ -164,6 +174,8 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
         time.schedule(this::onSweepTimer, refillNanos);
       } catch (RejectedExecutionException shutDown) {
         sweepTimerSet.set(false);  // the sweeps per new key still bound the map
+        Faults.timerFault("keyed limiter " + config.name() + " could not set its sweep timer (its timer refused it); idle keys"
+            + " are forgotten only when new keys come", shutDown);
       }
     }
   }
@@ -190,11 +202,16 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
       this.keyOf = keyOf;
     }
 
+    @Override
+    public String toString() {
+      return "KeyedLimiter{name=" + config.name() + "}.by(" + keyOf + ")";
+    }
+
     @SuppressWarnings("unchecked")
     private K key(@Nullable Object item) {
       K key = keyOf.apply((T) item);
       if (key == null) {
-        throw new NullPointerException("keyOf returned null for item " + item);
+        throw new NullPointerException("keyOf of keyed limiter " + config.name() + " returned null for item " + item);
       }
       return key;
     }

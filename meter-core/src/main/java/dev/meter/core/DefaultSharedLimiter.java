@@ -62,12 +62,25 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
    */
   private volatile long leaseEpoch;
 
+  private final String name;
+
   DefaultSharedLimiter(LimiterConfig config) {
     this(config, new TaskCounters());
   }
 
+  @Override
+  public String name() {
+    return name;
+  }
+
   /** A limiter whose counters are shared with others (the keys of a keyed limiter). */
   DefaultSharedLimiter(LimiterConfig config, TaskCounters counters) {
+    this(config, counters, config.name());
+  }
+
+  /** One key's limiter in a keyed limiter, named {@code name} ("keyed-name:key"). */
+  DefaultSharedLimiter(LimiterConfig config, TaskCounters counters, String name) {
+    this.name = name;
     this.time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
     this.maxAtOnce = config.limits().maxAtOnce();
     this.rate = config.limits().rate();
@@ -466,7 +479,7 @@ final class DefaultSharedLimiter implements SharedLimiter, ObservedLimiter, KeyL
   @Override
   public String toString() {
     synchronized (lock) {
-      return "SharedLimiter{maxAtOnce=" + (maxAtOnce == Limits.UNLIMITED ? "unlimited" : maxAtOnce)
+      return "SharedLimiter{name=" + name + ", maxAtOnce=" + (maxAtOnce == Limits.UNLIMITED ? "unlimited" : maxAtOnce)
           + ", rate=" + rate + ", maxBurst=" + maxBurst + ", running=" + running + "}";
     }
   }

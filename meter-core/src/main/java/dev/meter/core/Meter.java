@@ -136,7 +136,7 @@ public final class Meter implements Runner {
           + limits.maxAtOnce());
     }
     TimeSource time = Objects.requireNonNullElseGet(config.timeSource(), Defaults::timeSource);
-    return new CostLimiter(rate, limits.maxBurst(), (ToLongFunction<Object>) cost, time);
+    return new CostLimiter(config.name(), rate, limits.maxBurst(), (ToLongFunction<Object>) cost, time);
   }
 
   /**

@@ -375,6 +375,7 @@ final class Run<T extends @Nullable Object, R extends @Nullable Object> {
       try {
         limiters[i].release(permits[i], now, slot.value, slot.failure);
       } catch (Throwable thrown) {
+        Faults.limiterThrew(limiters[i], "release", "the run fails with it (its other limiters got their permits back)", thrown);
         if (fault == null) {
           fault = thrown;
         } else {

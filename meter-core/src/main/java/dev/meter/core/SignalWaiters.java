@@ -37,7 +37,12 @@ final class SignalWaiters {
       woken.add(waiter);
     }
     for (Waiter each : woken) {
-      each.fire();
+      try {
+        each.fire();
+      } catch (RuntimeException | Error thrown) {
+        // one wake-up that throws must not cost the others theirs
+        Faults.ignored("a wake-up of a run waiting on a limiter threw; the other waiters are woken", thrown);
+      }
     }
   }
 

@@ -118,7 +118,7 @@ class KeyedLimiterTest {
     CompletableFuture<Void> run = Meter.with(options).runOnEach(List.of("a", ""), CompletableFuture::completedFuture);
 
     assertThatThrownBy(run::join).hasCauseInstanceOf(NullPointerException.class)
-        .hasMessageContaining("keyOf returned null for item ");
+        .hasMessageContaining("returned null for item ");
     assertThat(keyed.stats().running()).isZero();
   }
 
