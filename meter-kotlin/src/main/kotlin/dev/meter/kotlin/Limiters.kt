@@ -11,6 +11,7 @@ import dev.meter.api.KeyedLimiter
 import dev.meter.api.LimiterConfig
 import dev.meter.api.SharedLimiter
 import dev.meter.api.TimeSource
+import dev.meter.api.event.MeterListener
 import dev.meter.core.Meter
 import kotlin.time.Duration
 import kotlin.time.toJavaDuration
@@ -20,7 +21,9 @@ import kotlin.time.toJavaDuration
  * here, or to `RunOptions.Builder.limiter` in Java; its limits hold for all of them together. The
  * same object as `Meter.limiter(LimiterConfig)` builds, with named parameters. A shared limiter keeps
  * its own clock ([timeSource]; meter's default, the system's, if not given), so it does not follow a
- * test scheduler's virtual time unless given one.
+ * test scheduler's virtual time unless given one. [name] names it (in its metrics, `toString` and
+ * errors; "limiter-N" if not given), and [listener] is told of every task through it (give it
+ * `MicrometerMetrics.listener(registry, name)` from meter-micrometer for its metrics).
  *
  * @throws IllegalArgumentException for a bad limit, naming it and its value
  */
@@ -29,7 +32,9 @@ public fun sharedLimiter(
   maxPerSecond: Double? = null,
   limits: Limits? = null,
   timeSource: TimeSource? = null,
-): SharedLimiter = Meter.limiter(limiterConfig(limits, maxAtOnce, maxPerSecond, timeSource))
+  name: String? = null,
+  listener: MeterListener? = null,
+): SharedLimiter = Meter.limiter(limiterConfig(limits, maxAtOnce, maxPerSecond, timeSource, name, listener))
 
 /**
  * One set of limits per key (host, tenant), created on first use and forgotten when idle; use it in a
@@ -43,11 +48,23 @@ public fun <K : Any> keyedLimiter(
   maxPerSecond: Double? = null,
   limits: Limits? = null,
   timeSource: TimeSource? = null,
-): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(limits, maxAtOnce, maxPerSecond, timeSource))
+  name: String? = null,
+  listener: MeterListener? = null,
+): KeyedLimiter<K> = Meter.keyedLimiter<K>(limiterConfig(limits, maxAtOnce, maxPerSecond, timeSource, name, listener))
 
-private fun limiterConfig(limits: Limits?, maxAtOnce: Int?, maxPerSecond: Double?, timeSource: TimeSource?): LimiterConfig {
+/** The config of a limiter built here: [name] for its metrics and messages, [listener] told of each of its tasks. */
+private fun limiterConfig(
+  limits: Limits?,
+  maxAtOnce: Int?,
+  maxPerSecond: Double?,
+  timeSource: TimeSource?,
+  name: String? = null,
+  listener: MeterListener? = null,
+): LimiterConfig {
   val builder = LimiterConfig.builder().limits((limits ?: Limits.none()).with(maxAtOnce, maxPerSecond))
   timeSource?.let(builder::timeSource)
+  name?.let(builder::name)
+  listener?.let(builder::listener)
   return builder.build()
 }
 
@@ -74,8 +91,10 @@ public fun adaptiveLimiter(
   overloadWhen: ((Outcome<*>) -> Boolean)? = null,
   onChange: ((AdaptiveLimiter.Change) -> Unit)? = null,
   timeSource: TimeSource? = null,
+  name: String? = null,
+  listener: MeterListener? = null,
 ): AdaptiveLimiter = Meter.adaptiveLimiter(
-  adaptiveConfig(limits, minPerSecond, maxPerSecond, minAtOnce, maxAtOnce, backoffRatio, recoverySuccesses, overloadWhen, onChange, timeSource, null),
+  adaptiveConfig(limits, minPerSecond, maxPerSecond, minAtOnce, maxAtOnce, backoffRatio, recoverySuccesses, overloadWhen, onChange, timeSource, null, name, listener),
 )
 
 /**
@@ -100,8 +119,10 @@ public fun <K : Any> keyedAdaptiveLimiter(
   onChange: ((AdaptiveLimiter.Change) -> Unit)? = null,
   forgetAfter: Duration? = null,
   timeSource: TimeSource? = null,
+  name: String? = null,
+  listener: MeterListener? = null,
 ): KeyedLimiter<K> = Meter.keyedAdaptiveLimiter<K>(
-  adaptiveConfig(limits, minPerSecond, maxPerSecond, minAtOnce, maxAtOnce, backoffRatio, recoverySuccesses, overloadWhen, onChange, timeSource, forgetAfter),
+  adaptiveConfig(limits, minPerSecond, maxPerSecond, minAtOnce, maxAtOnce, backoffRatio, recoverySuccesses, overloadWhen, onChange, timeSource, forgetAfter, name, listener),
 )
 
 private fun adaptiveConfig(
@@ -116,8 +137,10 @@ private fun adaptiveConfig(
   onChange: ((AdaptiveLimiter.Change) -> Unit)?,
   timeSource: TimeSource?,
   forgetAfter: Duration?,
+  name: String?,
+  listener: MeterListener?,
 ): AdaptiveConfig {
-  val builder = AdaptiveConfig.builder(limiterConfig(limits, null, null, timeSource))
+  val builder = AdaptiveConfig.builder(limiterConfig(limits, null, null, timeSource, name, listener))
   minPerSecond?.let(builder::minPerSecond)
   maxPerSecond?.let(builder::maxPerSecond)
   minAtOnce?.let(builder::minAtOnce)
@@ -143,6 +166,6 @@ private fun adaptiveConfig(
  *
  * @throws IllegalArgumentException for a bad [maxBurst], naming it and its value
  */
-public fun <T> costLimiter(rate: Rate, maxBurst: Int, timeSource: TimeSource? = null, cost: (T) -> Long): Limiter =
+public fun <T> costLimiter(rate: Rate, maxBurst: Int, timeSource: TimeSource? = null, name: String? = null, cost: (T) -> Long): Limiter =
   // A Flow's null items travel through the engine as NullValue: the cost function gets null.
-  Meter.costLimiter<Any>(limiterConfig(Limits.of(rate, maxBurst), null, null, timeSource)) { raw -> cost(raw.fromNullValue()) }
+  Meter.costLimiter<Any>(limiterConfig(Limits.of(rate, maxBurst), null, null, timeSource, name)) { raw -> cost(raw.fromNullValue()) }

@@ -1,6 +1,8 @@
 package dev.meter.kotlin
 
 import dev.meter.api.LimiterConfig
+import dev.meter.api.Limits
+import dev.meter.api.event.StatsRecorder
 import dev.meter.api.RunOptions
 import dev.meter.core.Meter
 import java.util.concurrent.CompletableFuture
@@ -55,5 +57,21 @@ class SharedLimiterTest {
     } finally {
       timer.shutdownNow()
     }
+  }
+
+  @Test
+  fun limiters_builtInKotlin_takeANameAndAListener(): Unit = runBlocking {
+    // Given limiters named in Kotlin, one with a listener that counts its starts
+    val stats = StatsRecorder()
+    val shared = sharedLimiter(maxAtOnce = 2, name = "github", listener = stats)
+    val keyed = keyedLimiter<String>(maxAtOnce = 1, name = "per-host")
+    val adaptive = adaptiveLimiter(Limits.of(4), name = "search")
+
+    // When a flow runs through the shared one
+    (1..5).asFlow().amap(limiter = shared) { it }.count()
+
+    // Then each has its name, and the listener heard every task
+    assertThat(listOf(shared.name(), keyed.name(), adaptive.name())).containsExactly("github", "per-host", "search")
+    assertThat(stats.snapshot().succeeded()).isEqualTo(5)
   }
 }
