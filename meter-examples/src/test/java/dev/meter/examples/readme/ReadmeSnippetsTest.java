@@ -94,6 +94,7 @@ class ReadmeSnippetsTest {
         "  requires dev.meter.core;",
         "  requires dev.meter.testing;",
         "  requires dev.meter.redis;",
+        "  requires dev.meter.micrometer;",
         "  requires java.net.http;",
         "  requires org.assertj.core;",
         "}", ""));
@@ -104,7 +105,8 @@ class ReadmeSnippetsTest {
       files.add(Files.writeString(sources.resolve(block.className() + ".java"), sourceOf(block)).toFile());
     }
     String modulePath = Stream.of(classPath().split(File.pathSeparator))
-        .filter(entry -> Stream.of("meter-api", "meter-core", "meter-test", "meter-redis", "lettuce-core", "netty-",
+        .filter(entry -> Stream.of("meter-api", "meter-core", "meter-test", "meter-redis", "meter-micrometer", "micrometer-",
+                "HdrHistogram", "LatencyUtils", "lettuce-core", "netty-",
                 "reactor-core", "reactive-streams", "jspecify", "assertj-core")
             .anyMatch(Path.of(entry).toString()::contains))
         .collect(java.util.stream.Collectors.joining(File.pathSeparator));
