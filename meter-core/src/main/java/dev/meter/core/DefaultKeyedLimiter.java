@@ -167,6 +167,9 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
     }
   }
 
+  /** Whether a refused sweep timer was logged (once per keyed limiter). */
+  private final AtomicBoolean sweepRefusalLogged = new AtomicBoolean();
+
   /** Keeps one sweep timer set while the map holds keys. */
   private void setSweepTimer() {
     if (sweepTimerSet.compareAndSet(false, true)) {
@@ -174,8 +177,10 @@ final class DefaultKeyedLimiter<K> implements KeyedLimiter<K> {
         time.schedule(this::onSweepTimer, refillNanos);
       } catch (RejectedExecutionException shutDown) {
         sweepTimerSet.set(false);  // the sweeps per new key still bound the map
-        Faults.timerFault("keyed limiter " + config.name() + " could not set its sweep timer (its timer refused it); idle keys"
-            + " are forgotten only when new keys come", shutDown);
+        if (sweepRefusalLogged.compareAndSet(false, true)) {  // once: every new key would try again
+          Faults.timerFault("keyed limiter " + config.name() + " could not set its sweep timer (its timer refused it); idle keys"
+              + " are forgotten only when new keys come", shutDown);
+        }
       }
     }
   }
