@@ -41,6 +41,8 @@ public fun sharedLimiter(
  * run with `limiter = perHost.by { url: String -> url.host }`. The same object as
  * `Meter.keyedLimiter(LimiterConfig)` builds, with named parameters.
  *
+ * [name] and [listener] as for [sharedLimiter] (its keys are named `name:key`).
+ *
  * @throws IllegalArgumentException for a bad limit, naming it and its value
  */
 public fun <K : Any> keyedLimiter(
@@ -78,6 +80,8 @@ private fun limiterConfig(
  * is not adapted. The same object as `Meter.adaptiveLimiter(AdaptiveConfig)` builds, with named
  * parameters; see [AdaptiveLimiter].
  *
+ * [name] and [listener] as for [sharedLimiter].
+ *
  * @throws IllegalArgumentException for a bad value, naming it and the value
  */
 public fun adaptiveLimiter(
@@ -104,6 +108,8 @@ public fun adaptiveLimiter(
  * limits were lowered is remembered for [forgetAfter] of idleness (10 minutes unless given). The same
  * object as `Meter.keyedAdaptiveLimiter(AdaptiveConfig)` builds; use it in a run with
  * `limiter = perHost.by { url: URI -> url.host }`.
+ *
+ * [name] and [listener] as for [sharedLimiter] (its keys are named `name:key`).
  *
  * @throws IllegalArgumentException for a bad value, naming it and the value
  */
@@ -163,6 +169,8 @@ private fun adaptiveConfig(
  * at most [maxBurst] + ⌈w · [rate]⌉. Use it beside a limiter of requests. An item costing less than one
  * unit or more than [maxBurst] fails the run before its task starts. The same object as
  * `Meter.costLimiter(LimiterConfig, ToLongFunction)` builds.
+ *
+ * [name] names it in its `toString` and errors.
  *
  * @throws IllegalArgumentException for a bad [maxBurst], naming it and its value
  */

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -38,7 +39,7 @@ final class LimiterMetrics {
     books(registry, limiter, KeyedLimiter::stats, tags);
   }
 
-  private static <L> void books(MeterRegistry registry, L limiter, java.util.function.Function<L, MeterStats> stats, Tags tags) {
+  private static <L> void books(MeterRegistry registry, L limiter, Function<L, MeterStats> stats, Tags tags) {
     Gauge.builder("meter.limiter.waiting", limiter, each -> stats.apply(each).waiting())
         .description("tasks waiting for the limiter").tags(tags).register(registry);
     Gauge.builder("meter.limiter.running", limiter, each -> stats.apply(each).running())
@@ -53,7 +54,7 @@ final class LimiterMetrics {
         .description("time the tasks it let start waited for it").tags(tags).register(registry);
   }
 
-  private static <L> void finished(MeterRegistry registry, L limiter, java.util.function.Function<L, MeterStats> stats, Tags tags,
+  private static <L> void finished(MeterRegistry registry, L limiter, Function<L, MeterStats> stats, Tags tags,
       String outcome, ToDoubleFunction<MeterStats> count) {
     FunctionCounter.builder("meter.limiter.finished", limiter, each -> count.applyAsDouble(stats.apply(each)))
         .description("tasks through the limiter finished, by outcome").tags(tags)
