@@ -15,7 +15,8 @@ import dev.meter.api.SharedLimiter;
  * waiting on it can be cancelled as ever.
  *
  * <p>{@link #setLimits} and the other setters change the limits this JVM asks with; every JVM sharing
- * the quota should set the same. {@link #pauseFor} pauses the quota for every JVM. {@link #stats()}
+ * the quota should set the same. {@link #pauseFor} pauses the quota for every JVM (sent without waiting:
+ * it holds the starts whose asks reach Redis after it). {@link #stats()}
  * counts the tasks of this JVM.
  */
 public interface RedisLimiter extends SharedLimiter, AutoCloseable {
